@@ -1,0 +1,29 @@
+/** The alert resource of `GET /alerts`: one fired rule, with the state of each of its deliveries. */
+import { z } from 'zod';
+import { CHANNEL_TYPES } from './channels';
+import { conditionSchema } from './conditions';
+
+export const DELIVERY_STATUSES = ['pending', 'sent', 'failed'] as const;
+
+export const deliverySchema = z.strictObject({
+  channel: z.enum([...CHANNEL_TYPES, 'dashboard']),
+  status: z.enum(DELIVERY_STATUSES),
+  attempts: z.int(),
+  error: z.string().optional(),
+});
+
+export const alertSchema = z.strictObject({
+  id: z.string(),
+  ruleId: z.string(),
+  symbol: z.string(),
+  price: z.number(),
+  condition: conditionSchema,
+  message: z.string(),
+  tickAt: z.string(),
+  triggeredAt: z.string(),
+  deliveries: z.array(deliverySchema),
+});
+
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export type Delivery = z.infer<typeof deliverySchema>;
+export type Alert = z.infer<typeof alertSchema>;
