@@ -2,7 +2,7 @@
  * Turns zod issues into the API's error details: every message names the field it is about
  * (`condition.value must be a positive number`), in the same words for every schema.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 
 export interface FieldError {
   /** Dotted path of the field, array positions in brackets: `channels[1].to`; empty for the body itself. */

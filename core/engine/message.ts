@@ -1,0 +1,96 @@
+/**
+ * Alert texts: a rule's `message` template with its placeholders filled in, or a default message.
+ * Placeholders: {{symbol}}, {{price}}, {{value}}, {{condition}}, {{time}}, {{note}}. Unknown
+ * placeholders are left as written, so a typo shows in the alert instead of vanishing.
+ */
+import type { Condition, SimpleCondition } from '../rule-model';
+
+export interface MessageContext {
+  symbol: string;
+  condition: Condition;
+  price: number;
+  /** Tick time, epoch ms. */
+  at: number;
+  note: string | null;
+}
+
+export const DEFAULT_MESSAGE = '{{symbol}} {{condition}}: last {{price}} at {{time}}';
+
+/** Renders `template` (or the default message) for an alert. */
+export function renderMessage(template: string | null, ctx: MessageContext): string {
+  const values: Record<string, string> = {
+    symbol: ctx.symbol,
+    price: formatNumber(ctx.price),
+    value: describeValue(ctx.condition),
+    condition: describeCondition(ctx.condition),
+    time: new Date(ctx.at).toISOString(),
+    note: ctx.note ?? '',
+  };
+  return (template ?? DEFAULT_MESSAGE).replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => values[name] ?? whole);
+}
+
+/** Prices as traders write them: no float noise, no exponent, trailing zeros dropped. */
+export function formatNumber(value: number): string {
+  return Number.parseFloat(value.toPrecision(12)).toString();
+}
+
+/** The threshold of a condition as a short text: `200`, `190–210`, `2.5%`, `3x`. */
+export function describeValue(condition: Condition): string {
+  switch (condition.type) {
+    case 'all':
+    case 'any':
+      return condition.conditions.map(describeValue).join(condition.type === 'all' ? ' and ' : ' or ');
+    case 'enters_channel':
+    case 'exits_channel':
+      return `${formatNumber(condition.lower)}–${formatNumber(condition.upper)}`;
+    case 'moves_up_pct':
+    case 'moves_down_pct':
+    case 'change_from_prev_close_pct':
+      return `${formatNumber(condition.percent)}%`;
+    case 'volume_spike':
+      return `${formatNumber(condition.multiple)}x`;
+    default:
+      return formatNumber(condition.value);
+  }
+}
+
+/** A condition in words: `crossed above 200`, `moved up 2% within 5m`. */
+export function describeCondition(condition: Condition): string {
+  if (condition.type === 'all' || condition.type === 'any') {
+    return condition.conditions.map(describeSimple).join(condition.type === 'all' ? ' and ' : ' or ');
+  }
+  return describeSimple(condition);
+}
+
+function describeSimple(c: SimpleCondition): string {
+  switch (c.type) {
+    case 'price_above':
+      return `is above ${formatNumber(c.value)}`;
+    case 'price_below':
+      return `is below ${formatNumber(c.value)}`;
+    case 'crosses_above':
+      return `crossed above ${formatNumber(c.value)}`;
+    case 'crosses_below':
+      return `crossed below ${formatNumber(c.value)}`;
+    case 'crosses':
+      return `crossed ${formatNumber(c.value)}`;
+    case 'enters_channel':
+      return `entered ${formatNumber(c.lower)}–${formatNumber(c.upper)}`;
+    case 'exits_channel':
+      return `left ${formatNumber(c.lower)}–${formatNumber(c.upper)}`;
+    case 'moves_up_pct':
+      return `rose ${formatNumber(c.percent)}% within ${formatDuration(c.windowSeconds)}`;
+    case 'moves_down_pct':
+      return `fell ${formatNumber(c.percent)}% within ${formatDuration(c.windowSeconds)}`;
+    case 'change_from_prev_close_pct':
+      return `is ${c.percent > 0 ? 'up' : 'down'} ${formatNumber(Math.abs(c.percent))}% on the previous close`;
+    case 'volume_spike':
+      return `traded ${formatNumber(c.multiple)}x its usual volume in ${formatDuration(c.windowSeconds)}`;
+  }
+}
+
+function formatDuration(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
