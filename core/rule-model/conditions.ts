@@ -7,11 +7,25 @@ import { z } from 'zod';
 import { mustBe } from './validation';
 
 const MAX_PRICE = 1e9;
+/**
+ * Smallest magnitudes accepted for prices and percentages. Far below any meaningful value, and
+ * well above what DynamoDB can store (it refuses numbers smaller than 1e-130 in magnitude).
+ */
+export const MIN_PRICE = 0.000001;
+export const MIN_PERCENT = 0.0001;
+
+/** A lower bound that reads "must be a positive number" for 0 and below, "must be at least …" above. */
+const positiveAtLeast = (min: number) => ({
+  error: (issue: { input?: unknown }) =>
+    typeof issue.input === 'number' && issue.input > 0 ? `must be at least ${min}` : 'must be a positive number',
+});
 
 const price = z
   .number({ error: mustBe('a number') })
-  .positive({ error: mustBe('a positive number') })
+  .min(MIN_PRICE, positiveAtLeast(MIN_PRICE))
   .max(MAX_PRICE, { error: `must be at most ${MAX_PRICE}` });
+
+const positivePercent = z.number({ error: mustBe('a number') }).min(MIN_PERCENT, positiveAtLeast(MIN_PERCENT));
 
 const windowSeconds = z
   .int({ error: mustBe('a whole number of seconds') })
@@ -40,19 +54,13 @@ export const exitsChannelSchema = channelBounds('exits_channel');
 
 export const movesUpPctSchema = z.strictObject({
   type: z.literal('moves_up_pct'),
-  percent: z
-    .number({ error: mustBe('a number') })
-    .positive({ error: mustBe('a positive number') })
-    .max(10_000, { error: 'must be at most 10000' }),
+  percent: positivePercent.max(10_000, { error: 'must be at most 10000' }),
   windowSeconds,
 });
 
 export const movesDownPctSchema = z.strictObject({
   type: z.literal('moves_down_pct'),
-  percent: z
-    .number({ error: mustBe('a number') })
-    .positive({ error: mustBe('a positive number') })
-    .lt(100, { error: 'must be less than 100' }),
+  percent: positivePercent.lt(100, { error: 'must be less than 100' }),
   windowSeconds,
 });
 
@@ -62,7 +70,8 @@ export const changeFromPrevClosePctSchema = z.strictObject({
     .number({ error: mustBe('a number') })
     .gt(-100, { error: 'must be greater than -100' })
     .max(10_000, { error: 'must be at most 10000' })
-    .refine((p) => p !== 0, { message: 'must not be 0 (positive for up, negative for down)' }),
+    .refine((p) => p !== 0, { message: 'must not be 0 (positive for up, negative for down)' })
+    .refine((p) => p === 0 || Math.abs(p) >= MIN_PERCENT, { message: `must be at least ${MIN_PERCENT} in magnitude` }),
 });
 
 export const volumeSpikeSchema = z.strictObject({

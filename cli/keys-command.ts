@@ -1,0 +1,94 @@
+/**
+ * `npm run keys -- <command>`: API keys of the table the environment points at (DynamoDB Local
+ * through DYNAMODB_ENDPOINT, or AWS). A new key is printed once and never again.
+ *
+ *   create --owner NAME    issue a key (and, for a new owner, its webhook signing secret)
+ *   list [--owner NAME]    key ids, owners, creation and revocation times (never the keys)
+ *   revoke KEYID           refuse that key from now on
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../functions/shared/config';
+import { createApiKey, listApiKeys, revokeApiKey } from '../storage/api-keys-repository';
+import type { Db } from '../storage/dynamodb-client';
+import { isValidOwnerId } from '../storage/owners-repository';
+
+export const USAGE = 'usage: npm run keys -- create --owner NAME | list [--owner NAME] | revoke KEYID';
+
+export interface KeysCommandIo {
+  db: Db;
+  now: () => Date;
+  print: (line: string) => void;
+}
+
+/** A mistake of the caller, reported as one line with the usage. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function ownerOption(values: { owner?: string | undefined }, required: boolean): string | undefined {
+  const { owner } = values;
+  if (owner === undefined) {
+    if (required) throw new UsageError('create needs --owner NAME');
+    return undefined;
+  }
+  if (!isValidOwnerId(owner)) throw new UsageError(`owner "${owner}" must be 1-64 of A-Z a-z 0-9 . _ @ - (starting with a letter or digit)`);
+  return owner;
+}
+
+/** Runs one command; throws UsageError for bad arguments and lets storage errors through. */
+export async function runKeysCommand(argv: readonly string[], io: KeysCommandIo): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: { owner: { type: 'string' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const [command, ...rest] = parsed.positionals;
+  switch (command) {
+    case 'create': {
+      if (rest.length > 0) throw new UsageError(`create takes no ${rest.join(' ')}`);
+      const owner = ownerOption(parsed.values, true) as string;
+      const created = await createApiKey(io.db, { owner, now: io.now() });
+      io.print(`API key ${created.keyId} for ${owner} (shown only now, store it safely):`);
+      io.print(created.key);
+      if (created.webhookSecret !== null) {
+        io.print(`Webhook signing secret for ${owner} (HMAC-SHA256 of webhook bodies; shown only now):`);
+        io.print(created.webhookSecret);
+      }
+      return;
+    }
+    case 'list': {
+      if (rest.length > 0) throw new UsageError(`list takes no ${rest.join(' ')}`);
+      const keys = await listApiKeys(io.db, ownerOption(parsed.values, false));
+      if (keys.length === 0) io.print('no keys');
+      for (const key of keys) {
+        io.print([key.keyId, key.owner, `created ${key.createdAt}`, key.revokedAt === null ? 'active' : `revoked ${key.revokedAt}`].join('  '));
+      }
+      return;
+    }
+    case 'revoke': {
+      const [keyId, ...extra] = rest;
+      if (keyId === undefined || extra.length > 0 || parsed.values.owner !== undefined) throw new UsageError('revoke takes one KEYID');
+      const outcome = await revokeApiKey(io.db, keyId, io.now());
+      if (outcome === 'not_found') throw new UsageError(`no key with id ${keyId} (see npm run keys -- list)`);
+      io.print(outcome === 'revoked' ? `revoked key ${keyId}` : `key ${keyId} was already revoked`);
+      return;
+    }
+    default:
+      throw new UsageError(command === undefined ? 'no command given' : `unknown command "${command}"`);
+  }
+}
+
+/** One line for any failure: the cause a user can act on, never a stack trace. */
+export function describeFailure(error: unknown, where: string): string {
+  if (error instanceof UsageError) return `${error.message}\n${USAGE}`;
+  if (error instanceof ConfigError) return error.message;
+  const name = error instanceof Error ? error.name : '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (name === 'ResourceNotFoundException') return `the table does not exist at ${where}: start the local stack (npm start) or deploy, or set TABLE_NAME`;
+  if (name === 'CredentialsProviderError') return `no AWS credentials for ${where}: configure them, or set DYNAMODB_ENDPOINT for DynamoDB Local`;
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|connect/i.test(`${message} ${(error as { code?: string }).code ?? ''}`)) {
+    return `cannot reach DynamoDB at ${where}: is it running? (DYNAMODB_ENDPOINT)`;
+  }
+  return `${name === '' ? 'error' : name}: ${message.split('\n')[0] ?? ''}`;
+}

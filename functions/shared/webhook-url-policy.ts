@@ -1,0 +1,114 @@
+/**
+ * Where webhooks may point. A webhook makes our functions send requests to an address a user
+ * chose, so it must be https and must not reach internal addresses (loopback, private ranges,
+ * link-local such as the instance metadata service, unique-local, unspecified, multicast), however
+ * the host name resolves. Checked when a rule is created or changed, and again by the notifier at
+ * send time, because DNS answers change (a host may resolve somewhere else by then).
+ */
+import { lookup } from 'node:dns/promises';
+import { BlockList, isIP } from 'node:net';
+
+/** Resolves a host name to its IP addresses (v4 and v6). Injectable for tests. */
+export type ResolveHost = (hostname: string) => Promise<string[]>;
+
+export interface WebhookUrlPolicy {
+  /** Local development only: allow http:// and loopback addresses. */
+  allowLoopback: boolean;
+  resolve?: ResolveHost;
+  /** How long to wait for DNS before refusing the URL. */
+  resolveTimeoutMs?: number;
+}
+
+export const resolveWithDns: ResolveHost = async (hostname) =>
+  (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+
+const loopback = new BlockList();
+loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+loopback.addAddress('::1', 'ipv6');
+
+const internal = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8], // "this network", including the unspecified 0.0.0.0
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10], // carrier-grade NAT
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16], // link-local, including 169.254.169.254 (instance metadata)
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4], // multicast
+  ['240.0.0.0', 4], // reserved, including broadcast
+] as const) {
+  internal.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible form
+  ['100::', 64], // discard
+  ['fc00::', 7], // unique-local
+  ['fe80::', 10], // link-local
+  ['fec0::', 10], // site-local (deprecated)
+  ['ff00::', 8], // multicast
+] as const) {
+  internal.addSubnet(network, prefix, 'ipv6');
+}
+// IPv4-mapped IPv6 (::ffff:a.b.c.d) is matched against the IPv4 rules by BlockList itself.
+
+const NAT64 = new BlockList();
+NAT64.addSubnet('64:ff9b::', 96, 'ipv6');
+
+/** The IPv4 address embedded in the last 32 bits of a NAT64 address (64:ff9b::a.b.c.d). */
+function embeddedIpv4(address: string): string {
+  const groups = address.includes('.') ? null : address.split(':').slice(-2);
+  if (groups === null) return address.slice(address.lastIndexOf(':') + 1);
+  const [high = 0, low = 0] = groups.map((group) => parseInt(group || '0', 16));
+  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+}
+
+type AddressKind = 'public' | 'loopback' | 'internal';
+
+export function classifyAddress(address: string): AddressKind {
+  const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+  if (family === 'ipv6' && NAT64.check(address, 'ipv6')) return classifyAddress(embeddedIpv4(address));
+  if (loopback.check(address, family)) return 'loopback';
+  return internal.check(address, family) ? 'internal' : 'public';
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('DNS timeout')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Checks a webhook URL against the policy.
+ * @returns null when the URL may be used, else why not, phrased to follow the field name
+ * (`channels[0].url` + ` must use https`).
+ * @example await checkWebhookUrl('https://10.0.0.1/hook', { allowLoopback: false }) // 'must not point to ...'
+ */
+export async function checkWebhookUrl(url: string, policy: WebhookUrlPolicy): Promise<string | null> {
+  if (!URL.canParse(url)) return 'must be an absolute https URL';
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'https:' && !(policy.allowLoopback && parsed.protocol === 'http:')) return 'must use https';
+  if (parsed.username !== '' || parsed.password !== '') return 'must not contain a user name or password';
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  let addresses: string[];
+  if (isIP(host) !== 0) {
+    addresses = [host];
+  } else {
+    try {
+      addresses = await withTimeout((policy.resolve ?? resolveWithDns)(host), policy.resolveTimeoutMs ?? 3_000);
+    } catch {
+      addresses = [];
+    }
+    if (addresses.length === 0) return `must name a host that resolves (${host} does not)`;
+  }
+  for (const address of addresses) {
+    const kind = classifyAddress(address);
+    if (kind === 'public' || (kind === 'loopback' && policy.allowLoopback)) continue;
+    return `must not point to a private, loopback, link-local or otherwise internal address (${host} is ${address})`;
+  }
+  return null;
+}

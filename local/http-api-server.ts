@@ -1,0 +1,302 @@
+/**
+ * A local stand-in for the API Gateway HTTP API: a node:http server on loopback that matches the
+ * route table (functions/api/routes.ts), runs the real Lambda authorizer (simple responses) for
+ * authorized routes, turns each request into a payload 2.0 event for the real handler and writes
+ * its result back. The one liberty taken: a denied key answers 401 in the api.md error shape
+ * (API Gateway's own deny body is `{"message":"Forbidden"}`).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { AUTHORIZER, HANDLER_EXPORT, ROUTES, routeKey, type RouteDefinition } from '../functions/api/routes';
+import { errorBody, type ErrorCode } from '../functions/shared/http-errors';
+
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+export interface HttpApiServerOptions {
+  /** 0 or unset: a free port. */
+  port?: number;
+  host?: string;
+  routes?: readonly RouteDefinition[];
+  authorizerEntry?: string;
+  /** Loads the handler of an entry file (default: imports it from the repository). */
+  loadHandler?: (entry: string) => Promise<LambdaHandler>;
+}
+
+export interface HttpApiServer {
+  /** e.g. `http://127.0.0.1:3000` */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** API Gateway HTTP APIs refuse larger payloads before any Lambda runs. */
+const GATEWAY_PAYLOAD_LIMIT = 10 * 1024 * 1024;
+const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TEXT_MEDIA_TYPE = /^(text\/|application\/([\w.+-]+\+)?(json|xml)|application\/(javascript|x-www-form-urlencoded))/i;
+
+export async function importHandler(entry: string): Promise<LambdaHandler> {
+  const module = (await import(pathToFileURL(join(REPOSITORY_ROOT, entry)).href)) as Record<string, unknown>;
+  const handler = module[HANDLER_EXPORT];
+  if (typeof handler !== 'function') throw new Error(`${entry} does not export a function named ${HANDLER_EXPORT}`);
+  return handler as LambdaHandler;
+}
+
+interface CompiledRoute {
+  route: RouteDefinition;
+  pattern: RegExp;
+  parameterNames: string[];
+  handler: LambdaHandler;
+}
+
+function compile(route: RouteDefinition, handler: LambdaHandler): CompiledRoute {
+  const parameterNames: string[] = [];
+  const segments = route.path.split('/').map((segment) => {
+    const parameter = /^\{(\w+)\}$/.exec(segment)?.[1];
+    if (parameter === undefined) return segment.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&');
+    parameterNames.push(parameter);
+    return '([^/]+)';
+  });
+  return { route, pattern: new RegExp(`^${segments.join('/')}$`), parameterNames, handler };
+}
+
+/**
+ * Starts the server, importing every handler first (so a configuration error stops the start).
+ * Set the handlers' environment (TABLE_NAME, DYNAMODB_ENDPOINT, …) before calling it.
+ */
+export async function startHttpApiServer(options: HttpApiServerOptions = {}): Promise<HttpApiServer> {
+  const load = options.loadHandler ?? importHandler;
+  const routes = await Promise.all((options.routes ?? ROUTES).map(async (route) => compile(route, await load(route.entry))));
+  const authorizer = await load(options.authorizerEntry ?? AUTHORIZER.entry);
+  const host = options.host ?? '127.0.0.1';
+
+  const server = createServer((request, response) => {
+    serve(request, response).catch(() => writeError(response, 500, 'internal_error', 'the local API server failed'));
+  });
+
+  async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const method = (request.method ?? 'GET').toUpperCase();
+    const match = findRoute(routes, method, url.pathname);
+    const body = await readBody(request);
+    if (body === null) return writeError(response, 413, 'payload_too_large', 'payload larger than API Gateway accepts');
+    if (match === null) return writeError(response, 404, 'not_found', 'no such route');
+
+    const event = toEvent(request, url, match, body, { host, port: boundPort() });
+    if (match.compiled.route.authorized) {
+      const identity = event.headers.authorization;
+      // Like API Gateway: a missing identity source is refused without calling the authorizer.
+      if (identity === undefined || identity === '') return writeError(response, 401, 'unauthorized', 'missing API key: send Authorization: Bearer <api key>');
+      let decision: { isAuthorized?: unknown; context?: unknown };
+      try {
+        decision = (await authorizer(toAuthorizerEvent(event, identity), lambdaContext('authorizer'))) as typeof decision;
+      } catch {
+        return writeError(response, 500, 'internal_error', 'the authorizer failed');
+      }
+      if (decision.isAuthorized !== true) return writeError(response, 401, 'unauthorized', 'unknown or revoked API key');
+      event.requestContext.authorizer = { lambda: decision.context ?? {} };
+    }
+    let result: unknown;
+    try {
+      result = await match.compiled.handler(event, lambdaContext(match.compiled.route.operationId));
+    } catch {
+      return writeError(response, 500, 'internal_error', 'the handler failed');
+    }
+    writeResult(response, result, event.requestContext.requestId);
+  }
+
+  const boundPort = () => {
+    const address = server.address();
+    return typeof address === 'object' && address !== null ? address.port : 0;
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    const refuse = (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${options.port} on ${host} is in use: stop what holds it or set API_PORT to another port`) : error);
+    server.once('error', refuse);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', refuse);
+      resolve();
+    });
+  });
+  const port = boundPort();
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function findRoute(routes: CompiledRoute[], method: string, path: string): { compiled: CompiledRoute; pathParameters: Record<string, string> } | null {
+  for (const compiled of routes) {
+    if (compiled.route.method !== method) continue;
+    const found = compiled.pattern.exec(path);
+    if (found === null) continue;
+    const pathParameters: Record<string, string> = {};
+    compiled.parameterNames.forEach((name, i) => {
+      const raw = found[i + 1] ?? '';
+      try {
+        pathParameters[name] = decodeURIComponent(raw);
+      } catch {
+        pathParameters[name] = raw;
+      }
+    });
+    return { compiled, pathParameters };
+  }
+  return null;
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > GATEWAY_PAYLOAD_LIMIT) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+interface HttpEvent {
+  version: '2.0';
+  routeKey: string;
+  rawPath: string;
+  rawQueryString: string;
+  cookies?: string[];
+  headers: Record<string, string>;
+  queryStringParameters?: Record<string, string>;
+  pathParameters?: Record<string, string>;
+  requestContext: Record<string, unknown> & { requestId: string; authorizer?: unknown };
+  body?: string;
+  isBase64Encoded: boolean;
+}
+
+/** Payload 2.0: lower-case headers, repeated headers and query parameters joined with commas. */
+function toEvent(
+  request: IncomingMessage,
+  url: URL,
+  match: { compiled: CompiledRoute; pathParameters: Record<string, string> },
+  body: Buffer,
+  server: { host: string; port: number },
+): HttpEvent {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query = new Map<string, string>();
+  for (const [name, value] of url.searchParams) query.set(name, query.has(name) ? `${query.get(name)},${value}` : value);
+  const cookies = request.headers.cookie?.split(';').map((c) => c.trim()).filter(Boolean);
+  const { route } = match.compiled;
+  const requestId = randomUUID();
+  const now = new Date();
+  const text = body.length > 0 && TEXT_MEDIA_TYPE.test(headers['content-type'] ?? '') ? decodeUtf8(body) : null;
+  return {
+    version: '2.0',
+    routeKey: routeKey(route),
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    ...(cookies === undefined || cookies.length === 0 ? {} : { cookies }),
+    headers,
+    // Object.fromEntries: a parameter named __proto__ stays a plain key.
+    ...(query.size === 0 ? {} : { queryStringParameters: Object.fromEntries(query) }),
+    ...(match.compiled.parameterNames.length === 0 ? {} : { pathParameters: match.pathParameters }),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: `${server.host}:${server.port}`,
+      domainPrefix: server.host,
+      http: {
+        method: route.method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: routeKey(route),
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length === 0 ? {} : text === null ? { body: body.toString('base64') } : { body: text }),
+    isBase64Encoded: body.length > 0 && text === null,
+  };
+}
+
+function decodeUtf8(bytes: Buffer): string | null {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+function toAuthorizerEvent(event: HttpEvent, identity: string) {
+  const { method } = event.requestContext.http as { method: string };
+  return {
+    version: '2.0',
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${method}${event.rawPath}`,
+    identitySource: [identity],
+    routeKey: event.routeKey,
+    rawPath: event.rawPath,
+    rawQueryString: event.rawQueryString,
+    cookies: event.cookies ?? [],
+    headers: event.headers,
+    queryStringParameters: event.queryStringParameters,
+    pathParameters: event.pathParameters,
+    requestContext: event.requestContext,
+  };
+}
+
+function lambdaContext(name: string): Context {
+  const deadline = Date.now() + 30_000;
+  const functionName = `local-${name}`;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Payload 2.0 results: a structured `{ statusCode, headers, body }`, or any JSON value meaning 200. */
+function writeResult(response: ServerResponse, result: unknown, requestId: string): void {
+  response.setHeader('apigw-requestid', requestId);
+  if (typeof result === 'object' && result !== null && 'statusCode' in result) {
+    const structured = result as { statusCode: number; headers?: Record<string, string | number | boolean>; body?: string; isBase64Encoded?: boolean; cookies?: string[] };
+    for (const [name, value] of Object.entries(structured.headers ?? {})) response.setHeader(name, String(value));
+    if (structured.cookies !== undefined) response.setHeader('set-cookie', structured.cookies);
+    response.statusCode = structured.statusCode;
+    const body = structured.body ?? '';
+    response.end(structured.isBase64Encoded ? Buffer.from(body, 'base64') : body);
+    return;
+  }
+  response.statusCode = 200;
+  response.setHeader('content-type', 'application/json');
+  response.end(typeof result === 'string' ? result : JSON.stringify(result));
+}
+
+function writeError(response: ServerResponse, status: number, code: ErrorCode, message: string): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  response.statusCode = status;
+  response.setHeader('content-type', 'application/json');
+  response.end(JSON.stringify(errorBody(code, message)));
+}

@@ -1,0 +1,53 @@
+/**
+ * The key values of every item kind in the table: the one place that knows how `PK`/`SK` and the
+ * index keys are spelled. Attribute names come from table-definition.ts; docs/storage.md shows
+ * the resulting layout.
+ */
+import { ACTIVE_RULES_BY_SYMBOL_INDEX, API_KEYS_INDEX, TABLE } from './table-definition';
+
+export const PK = TABLE.partitionKey.name;
+export const SK = TABLE.sortKey.name;
+export const TTL = TABLE.timeToLiveAttribute;
+export const GSI1PK = ACTIVE_RULES_BY_SYMBOL_INDEX.partitionKey.name;
+export const GSI1SK = ACTIVE_RULES_BY_SYMBOL_INDEX.sortKey.name;
+export const GSI2PK = API_KEYS_INDEX.partitionKey.name;
+export const GSI2SK = API_KEYS_INDEX.sortKey.name;
+
+export type ItemKey = Record<string, string>;
+
+const key = (pk: string, sk: string): ItemKey => ({ [PK]: pk, [SK]: sk });
+
+export const RULE_SK_PREFIX = 'RULE#';
+export const ALERT_SK_PREFIX = 'ALERT#';
+
+export const ownerPartition = (owner: string) => `OWNER#${owner}`;
+export const ruleKey = (owner: string, ruleId: string) => key(ownerPartition(owner), `${RULE_SK_PREFIX}${ruleId}`);
+export const ownerProfileKey = (owner: string) => key(ownerPartition(owner), 'PROFILE');
+
+/** Index keys a rule carries while it is active (and only then). */
+export const activeRuleIndexKeys = (symbol: string, ruleId: string) => ({
+  [GSI1PK]: symbolIndexPartition(symbol),
+  [GSI1SK]: `${RULE_SK_PREFIX}${ruleId}`,
+});
+export const symbolIndexPartition = (symbol: string) => `SYM#${symbol}`;
+
+export const SYMBOLS_PARTITION = 'SYMBOLS';
+export const watchedSymbolKey = (symbol: string) => key(SYMBOLS_PARTITION, symbol);
+
+export const alertPartition = (owner: string) => `ALERTS#${owner}`;
+/** Sort key of an alert: ISO time first, so the partition sorts by time (newest first when read backwards). */
+export const alertSortKey = (triggeredAt: string, alertId: string) => `${ALERT_SK_PREFIX}${triggeredAt}#${alertId}`;
+export const alertKey = (owner: string, sortKey: string) => key(alertPartition(owner), sortKey);
+
+export const apiKeyItemKey = (keyHash: string) => key(`APIKEY#${keyHash}`, 'APIKEY');
+export const API_KEYS_PARTITION = 'APIKEYS';
+export const apiKeyIndexKeys = (owner: string, keyId: string) => ({
+  [GSI2PK]: API_KEYS_PARTITION,
+  [GSI2SK]: `${owner}#${keyId}`,
+});
+
+export const connectionPartition = (owner: string) => `CONN#${owner}`;
+export const connectionKey = (owner: string, connectionId: string) => key(connectionPartition(owner), connectionId);
+export const connectionOwnerKey = (connectionId: string) => key(`CONNID#${connectionId}`, 'CONN');
+
+export const heartbeatKey = (source = 'ingest') => key('HEARTBEAT', source);

@@ -1,0 +1,96 @@
+/**
+ * The one DynamoDB table of stock-alerts, defined once. The CDK stack, the local stack, the test
+ * setup and the repositories all read this module: no key schema is written anywhere else.
+ *
+ * The shape mirrors the props of a CDK `Table`/`TableV2` (`partitionKey: { name, type }`,
+ * `globalSecondaryIndexes`, `timeToLiveAttribute`), with plain strings where CDK has enums whose
+ * values are those same strings (`AttributeType.STRING === 'S'`, `ProjectionType.ALL === 'ALL'`).
+ * Item layouts and access patterns: docs/storage.md.
+ */
+import type { CreateTableCommandInput, UpdateTimeToLiveCommandInput } from '@aws-sdk/client-dynamodb';
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+export interface GlobalSecondaryIndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  readonly projectionType: 'ALL';
+}
+
+export interface TableDefinition {
+  /** Table name when `TABLE_NAME` is not set. */
+  readonly defaultName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  /** Attribute holding an expiry time in epoch seconds; DynamoDB deletes the item some time after it. */
+  readonly timeToLiveAttribute: string;
+  readonly billingMode: 'PAY_PER_REQUEST';
+  readonly globalSecondaryIndexes: readonly GlobalSecondaryIndexDefinition[];
+}
+
+/** Sparse index of the rules that are `active`, by symbol: what the evaluator and ingest task read. */
+export const ACTIVE_RULES_BY_SYMBOL_INDEX = {
+  indexName: 'GSI1',
+  partitionKey: { name: 'GSI1PK', type: 'S' },
+  sortKey: { name: 'GSI1SK', type: 'S' },
+  projectionType: 'ALL',
+} as const satisfies GlobalSecondaryIndexDefinition;
+
+/** Index of every API key, by owner and key id: `keys list` and `keys revoke`. */
+export const API_KEYS_INDEX = {
+  indexName: 'GSI2',
+  partitionKey: { name: 'GSI2PK', type: 'S' },
+  sortKey: { name: 'GSI2SK', type: 'S' },
+  projectionType: 'ALL',
+} as const satisfies GlobalSecondaryIndexDefinition;
+
+export const TABLE = {
+  defaultName: 'stock-alerts',
+  partitionKey: { name: 'PK', type: 'S' },
+  sortKey: { name: 'SK', type: 'S' },
+  timeToLiveAttribute: 'ttl',
+  billingMode: 'PAY_PER_REQUEST',
+  globalSecondaryIndexes: [ACTIVE_RULES_BY_SYMBOL_INDEX, API_KEYS_INDEX],
+} as const satisfies TableDefinition;
+
+/** The CreateTable request for `definition` under `tableName` (tests and the local stack). */
+export function toCreateTableInput(tableName: string, definition: TableDefinition = TABLE): CreateTableCommandInput {
+  const keyAttributes = [
+    definition.partitionKey,
+    definition.sortKey,
+    ...definition.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ];
+  const attributeDefinitions = [...new Map(keyAttributes.map((a) => [a.name, a])).values()].map((a) => ({
+    AttributeName: a.name,
+    AttributeType: a.type,
+  }));
+  return {
+    TableName: tableName,
+    BillingMode: definition.billingMode,
+    AttributeDefinitions: attributeDefinitions,
+    KeySchema: [
+      { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: definition.sortKey.name, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: definition.globalSecondaryIndexes.map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: index.projectionType },
+    })),
+  };
+}
+
+/** The UpdateTimeToLive request that switches on TTL (CreateTable cannot). */
+export function toTimeToLiveInput(tableName: string, definition: TableDefinition = TABLE): UpdateTimeToLiveCommandInput {
+  return {
+    TableName: tableName,
+    TimeToLiveSpecification: { AttributeName: definition.timeToLiveAttribute, Enabled: true },
+  };
+}

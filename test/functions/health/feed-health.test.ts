@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { assessFeedHealth, healthSchema } from '../../../functions/health/feed-health';
+import type { Heartbeat } from '../../../storage/heartbeat-repository';
+
+const NOW = new Date('2026-03-02T14:30:00.000Z');
+const STALE_MS = 30_000;
+
+const heartbeat = (overrides: Partial<Heartbeat> = {}): Heartbeat => ({
+  connected: true,
+  lastTickAt: NOW.getTime() - 2_000,
+  subscribed: 12,
+  unwatched: [],
+  lagMs: 150,
+  updatedAt: NOW.getTime() - 5_000,
+  ...overrides,
+});
+
+describe('feed health', () => {
+  it('is ok when a fresh heartbeat reports a connected feed', () => {
+    const health = assessFeedHealth(heartbeat(), NOW, STALE_MS);
+    expect(healthSchema.parse(health)).toEqual({
+      status: 'ok',
+      feed: {
+        connected: true,
+        lastTickAt: '2026-03-02T14:29:58.000Z',
+        heartbeatAt: '2026-03-02T14:29:55.000Z',
+        subscribed: 12,
+        unwatched: [],
+        lagMs: 150,
+      },
+    });
+  });
+
+  it('is down before the ingest task has ever reported', () => {
+    expect(assessFeedHealth(null, NOW, STALE_MS)).toMatchObject({ status: 'down', feed: { connected: false, lastTickAt: null, heartbeatAt: null } });
+  });
+
+  it('is down, and not connected, when the heartbeat is stale', () => {
+    const health = assessFeedHealth(heartbeat({ updatedAt: NOW.getTime() - STALE_MS - 1 }), NOW, STALE_MS);
+    expect(health).toMatchObject({ status: 'down', feed: { connected: false, lastTickAt: '2026-03-02T14:29:58.000Z' } });
+  });
+
+  it('is down when the ingest task reports the feed disconnected', () => {
+    expect(assessFeedHealth(heartbeat({ connected: false }), NOW, STALE_MS).status).toBe('down');
+  });
+
+  it('is degraded when watched symbols are left unsubscribed or ticks lag', () => {
+    expect(assessFeedHealth(heartbeat({ unwatched: ['TSLA$US'] }), NOW, STALE_MS).status).toBe('degraded');
+    expect(assessFeedHealth(heartbeat({ lagMs: 5_001 }), NOW, STALE_MS).status).toBe('degraded');
+  });
+
+  it('stays ok when the market is quiet: an old last tick is not an outage', () => {
+    expect(assessFeedHealth(heartbeat({ lastTickAt: NOW.getTime() - 3_600_000 }), NOW, STALE_MS).status).toBe('ok');
+  });
+});

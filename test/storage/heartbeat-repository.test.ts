@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { readHeartbeat, writeHeartbeat, type Heartbeat } from '../../storage/heartbeat-repository';
+import { T0 } from '../support/api-fixtures';
+import { useDynamoDbTable } from '../support/dynamodb';
+
+const table = useDynamoDbTable();
+
+describe('heartbeat repository', () => {
+  it('reads nothing before the ingest task first writes', async () => {
+    expect(await readHeartbeat(table.db)).toBeNull();
+  });
+
+  it('reads back the latest heartbeat', async () => {
+    const first: Heartbeat = { connected: false, lastTickAt: null, subscribed: 0, unwatched: [], lagMs: null, updatedAt: T0.getTime() };
+    const second: Heartbeat = {
+      connected: true,
+      lastTickAt: T0.getTime() + 500,
+      subscribed: 3,
+      unwatched: ['TSLA$US'],
+      lagMs: 120,
+      updatedAt: T0.getTime() + 1000,
+    };
+    await writeHeartbeat(table.db, first);
+    await writeHeartbeat(table.db, second);
+
+    expect(await readHeartbeat(table.db)).toEqual(second);
+  });
+});
