@@ -1,0 +1,134 @@
+/**
+ * The ingest task's settings: parsed from the environment once, at start, with zod.
+ * A bad or missing setting stops the task with one line that names it (never its value when it
+ * is the token). See docs/ingest.md for what each setting means.
+ */
+import { z } from 'zod';
+
+const wholeNumber = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int({ error: `must be a whole number from ${min} to ${max}` })
+    .min(min, { error: `must be a whole number from ${min} to ${max}` })
+    .max(max, { error: `must be a whole number from ${min} to ${max}` });
+
+const url = (protocols: RegExp, what: string) =>
+  z.url({ protocol: protocols, error: `must be ${what}` });
+
+const settingsSchema = z.object({
+  ITICK_TOKEN: z.string({ error: 'is required (the iTick API token)' }).min(1, { error: 'is required (the iTick API token)' }),
+  ITICK_WS_URL: url(/^wss?$/, 'a ws:// or wss:// URL').default('wss://api.itick.org/stock'),
+  ITICK_MAX_SYMBOLS_PER_CONNECTION: wholeNumber(1, 100_000).optional(),
+  ITICK_CONNECTIONS: wholeNumber(1, 32).default(1),
+  BATCH_WINDOW_MS: wholeNumber(10, 60_000).default(250),
+  BATCH_MAX_POINTS: wholeNumber(100, 50_000).default(10_000),
+  BACKLOG_MAX_POINTS: wholeNumber(10_000, 50_000_000).default(1_000_000),
+  SHARDS: wholeNumber(1, 64).default(4),
+  EVALUATOR_FUNCTION_NAME: z.string({ error: 'is required (name or ARN of the evaluator Lambda)' }).min(1, { error: 'is required (name or ARN of the evaluator Lambda)' }),
+  EVALUATOR_TIMEOUT_MS: wholeNumber(1_000, 900_000).default(10_000),
+  LAMBDA_ENDPOINT: url(/^https?$/, 'an http:// or https:// URL').optional(),
+  DYNAMODB_ENDPOINT: url(/^https?$/, 'an http:// or https:// URL').optional(),
+  TABLE_NAME: z.string({ error: 'is required (the DynamoDB table name)' }).min(1, { error: 'is required (the DynamoDB table name)' }),
+  WATCHLIST_REFRESH_MS: wholeNumber(500, 60_000).default(3_000),
+  HEARTBEAT_INTERVAL_MS: wholeNumber(1_000, 300_000).default(5_000),
+  HEARTBEAT_FILE: z.string().optional(),
+  /** Set by ECS in AWS; the local stack sets it or the placeholder region is used. */
+  AWS_REGION: z.string().optional(),
+  LOG_LEVEL: z
+    .string()
+    .transform((value) => value.toUpperCase())
+    .pipe(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR'], { error: 'must be DEBUG, INFO, WARN or ERROR' }))
+    .default('INFO'),
+});
+
+export interface IngestConfig {
+  itick: {
+    /** Secret: never log it. */
+    token: string;
+    url: string;
+    /** The plan's symbol limit per connection; `undefined` when the plan's limit is not known. */
+    maxSymbolsPerConnection: number | undefined;
+    connections: number;
+  };
+  batch: {
+    windowMs: number;
+    maxPoints: number;
+    backlogMaxPoints: number;
+    shards: number;
+  };
+  evaluator: {
+    functionName: string;
+    timeoutMs: number;
+    endpoint: string | undefined;
+  };
+  storage: {
+    tableName: string;
+    endpoint: string | undefined;
+  };
+  /** AWS_REGION, for the AWS SDK clients. */
+  region: string | undefined;
+  watchlistRefreshMs: number;
+  heartbeat: {
+    intervalMs: number;
+    file: string | undefined;
+  };
+  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+}
+
+/** Thrown with a one-line message naming the setting; `main` prints it and exits 1. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Reads the settings from an environment.
+ * @example readConfig(process.env).batch.windowMs // 250 unless BATCH_WINDOW_MS is set
+ */
+export function readConfig(env: Record<string, string | undefined>): IngestConfig {
+  // Empty strings count as unset: ECS task definitions and shells often pass `NAME=` for "no value".
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = settingsSchema.safeParse(set);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'settings');
+    // The message names the setting and the expectation; values are left out so that a
+    // mistyped token never reaches a log.
+    throw new ConfigError(`Invalid setting ${name}: ${issue?.message ?? 'is not valid'}`);
+  }
+  const s = parsed.data;
+  if (s.BACKLOG_MAX_POINTS < s.SHARDS * s.BATCH_MAX_POINTS * 4) {
+    throw new ConfigError(
+      `Invalid setting BACKLOG_MAX_POINTS: must be at least SHARDS × BATCH_MAX_POINTS × 4 (${s.SHARDS * s.BATCH_MAX_POINTS * 4}) so that every shard can hold a few full batches`,
+    );
+  }
+  return {
+    itick: {
+      token: s.ITICK_TOKEN,
+      url: s.ITICK_WS_URL,
+      maxSymbolsPerConnection: s.ITICK_MAX_SYMBOLS_PER_CONNECTION,
+      connections: s.ITICK_CONNECTIONS,
+    },
+    batch: {
+      windowMs: s.BATCH_WINDOW_MS,
+      maxPoints: s.BATCH_MAX_POINTS,
+      backlogMaxPoints: s.BACKLOG_MAX_POINTS,
+      shards: s.SHARDS,
+    },
+    evaluator: {
+      functionName: s.EVALUATOR_FUNCTION_NAME,
+      timeoutMs: s.EVALUATOR_TIMEOUT_MS,
+      endpoint: s.LAMBDA_ENDPOINT,
+    },
+    storage: { tableName: s.TABLE_NAME, endpoint: s.DYNAMODB_ENDPOINT },
+    region: s.AWS_REGION,
+    watchlistRefreshMs: s.WATCHLIST_REFRESH_MS,
+    heartbeat: { intervalMs: s.HEARTBEAT_INTERVAL_MS, file: s.HEARTBEAT_FILE },
+    logLevel: s.LOG_LEVEL,
+  };
+}
+
+/** The settings as they may be logged: everything but the token. */
+export function describeConfig(config: IngestConfig): Record<string, unknown> {
+  const { token: _token, ...itick } = config.itick;
+  return { ...config, itick };
+}

@@ -1,0 +1,197 @@
+/**
+ * The ingest task, composed: iTick connections → batcher → evaluator, driven by the watchlist,
+ * reporting through the heartbeat. Everything outside the process comes in as a port
+ * ({@link WatchlistSource}, {@link HeartbeatSink}, {@link EvaluatorInvoker}); main.ts picks the
+ * adapters, tests pass fakes or local servers.
+ */
+import { normalizeSymbol } from '../../core/rule-model';
+import { Batcher, type BatcherOptions } from './batcher';
+import type { IngestConfig } from './config';
+import type { EvaluatorInvoker } from './evaluator-invoker';
+import { HeartbeatWriter, type Heartbeat, type HeartbeatSink } from './heartbeat';
+import { ItickConnection, type ItickConnectionOptions } from './itick-client';
+import { errorMessage, type IngestLogger } from './logger';
+import { planSubscriptions } from './subscription-plan';
+
+export interface WatchlistSource {
+  /** Symbols that have at least one active rule. */
+  list(): Promise<string[]>;
+}
+
+export interface IngestTaskOptions {
+  config: Pick<IngestConfig, 'itick' | 'batch' | 'watchlistRefreshMs' | 'heartbeat'>;
+  watchlist: WatchlistSource;
+  heartbeatSinks: readonly HeartbeatSink[];
+  invoker: EvaluatorInvoker;
+  logger: IngestLogger;
+  /** Connection timings (ping, backoff …) other than iTick's defaults; tests shorten them. */
+  connection?: Partial<Omit<ItickConnectionOptions, 'url' | 'token' | 'logger' | 'handlers' | 'index'>>;
+  /** Batcher tuning other than the settings (retry backoff, clock). */
+  batcher?: Partial<Pick<BatcherOptions, 'retry' | 'now' | 'random'>>;
+}
+
+export interface IngestTaskStats {
+  heartbeat: Heartbeat;
+  batcher: ReturnType<Batcher['stats']>;
+  connections: ReturnType<ItickConnection['status']>[];
+}
+
+/**
+ * @example
+ * const task = new IngestTask({ config, watchlist, heartbeatSinks: [sink], invoker, logger });
+ * task.start();
+ * process.once('SIGTERM', () => void task.stop(8_000).then(() => process.exit(0)));
+ */
+export class IngestTask {
+  private readonly batcher: Batcher;
+  /** By index; a gap where a connection beyond the first has nothing to watch. */
+  private readonly connections: (ItickConnection | undefined)[] = [];
+  private readonly heartbeatWriter: HeartbeatWriter;
+  private plan: string[][] = [];
+  private watched = new Set<string>();
+  private unwatched: string[] = [];
+  private invalid = new Set<string>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private refreshFailing = false;
+  private stopping: Promise<{ complete: boolean; pendingTicks: number }> | undefined;
+
+  constructor(private readonly options: IngestTaskOptions) {
+    const { batch, heartbeat } = options.config;
+    this.batcher = new Batcher({
+      shards: batch.shards,
+      windowMs: batch.windowMs,
+      maxPoints: batch.maxPoints,
+      backlogMaxPoints: batch.backlogMaxPoints,
+      invoker: options.invoker,
+      logger: options.logger,
+      ...options.batcher,
+    });
+    this.heartbeatWriter = new HeartbeatWriter(options.heartbeatSinks, () => this.heartbeat(), heartbeat.intervalMs, options.logger);
+  }
+
+  start(): void {
+    this.connection(0).start();
+    void this.refresh();
+    this.heartbeatWriter.start();
+  }
+
+  /**
+   * Stops reading from iTick, hands everything gathered to the evaluator and writes a last
+   * heartbeat. Resolves within about `timeoutMs` even when the evaluator does not answer.
+   */
+  stop(timeoutMs: number): Promise<{ complete: boolean; pendingTicks: number }> {
+    this.stopping ??= (async () => {
+      const deadline = Date.now() + timeoutMs;
+      clearTimeout(this.refreshTimer);
+      await Promise.all(this.open().map((connection) => connection.stop()));
+      // Leave a moment for the last heartbeat after the drain.
+      const drained = await this.batcher.drain(Math.max(0, deadline - Date.now() - 500));
+      await withTimeout(this.heartbeatWriter.stop({ connected: false }), Math.max(100, deadline - Date.now()));
+      return drained;
+    })();
+    return this.stopping;
+  }
+
+  heartbeat(): Heartbeat {
+    const statuses = this.open().map((connection) => connection.status());
+    const refused = statuses.flatMap((status) => status.refused);
+    const lastTicks = statuses.map((status) => status.lastTickAt).filter((at): at is number => at !== undefined);
+    return {
+      connected: statuses.length > 0 && statuses.every((status) => status.state === 'ready'),
+      lastTickAt: lastTicks.length > 0 ? Math.max(...lastTicks) : null,
+      subscribed: statuses.reduce((sum, status) => sum + status.subscribed.length, 0),
+      unwatched: [...new Set([...this.unwatched, ...refused])].sort(),
+      lagMs: this.batcher.stats().lagMs,
+      updatedAt: Date.now(),
+    };
+  }
+
+  stats(): IngestTaskStats {
+    return { heartbeat: this.heartbeat(), batcher: this.batcher.stats(), connections: this.open().map((connection) => connection.status()) };
+  }
+
+  private open(): ItickConnection[] {
+    return this.connections.filter((connection): connection is ItickConnection => connection !== undefined);
+  }
+
+  private connection(index: number): ItickConnection {
+    let connection = this.connections[index];
+    if (connection === undefined) {
+      const { itick } = this.options.config;
+      connection = new ItickConnection({
+        ...this.options.connection,
+        url: itick.url,
+        token: itick.token,
+        logger: this.options.logger,
+        index,
+        handlers: {
+          onTrade: (symbol, price, at, volume) => this.batcher.addTrade(symbol, price, at, volume),
+          onQuote: (symbol, last, prevClose, at) => this.batcher.addQuote(symbol, last, prevClose, at),
+          onSubscribing: (symbols) => {
+            for (const symbol of symbols) this.batcher.markReset(symbol);
+          },
+        },
+      });
+      this.connections[index] = connection;
+    }
+    return connection;
+  }
+
+  /** Reads the watchlist and brings the connections' subscriptions to it; then again after WATCHLIST_REFRESH_MS. */
+  private async refresh(): Promise<void> {
+    try {
+      const listed = await this.options.watchlist.list();
+      if (this.stopping !== undefined) return;
+      if (this.refreshFailing) this.options.logger.info('watchlist readable again');
+      this.refreshFailing = false;
+      this.follow(listed);
+    } catch (error) {
+      if (!this.refreshFailing) this.options.logger.warn('could not read the watchlist; keeping the current subscriptions', { error: errorMessage(error) });
+      this.refreshFailing = true;
+    }
+    if (this.stopping === undefined) this.refreshTimer = setTimeout(() => void this.refresh(), this.options.config.watchlistRefreshMs);
+  }
+
+  private follow(listed: readonly string[]): void {
+    const wanted = new Set<string>();
+    for (const raw of listed) {
+      const symbol = normalizeSymbol(raw);
+      if (symbol !== null) wanted.add(symbol);
+      else if (!this.invalid.has(raw)) {
+        this.invalid.add(raw);
+        this.options.logger.warn('ignoring a watched symbol that is not CODE$REGION', { symbol: raw });
+      }
+    }
+    const { itick } = this.options.config;
+    const plan = planSubscriptions(wanted, this.plan, { connections: itick.connections, maxPerConnection: itick.maxSymbolsPerConnection });
+    plan.connections.forEach((symbols, index) => {
+      // Connection 0 stays open even with nothing to watch: it proves the token and the network
+      // early. The others exist only while they have symbols, each one counts against the key.
+      if (symbols.length === 0 && index > 0) {
+        void this.connections[index]?.stop();
+        this.connections[index] = undefined;
+        return;
+      }
+      const connection = this.connection(index);
+      connection.setSymbols(symbols);
+      connection.start();
+    });
+    for (const symbol of this.watched) if (!wanted.has(symbol)) this.batcher.retire(symbol);
+    if (plan.unwatched.join() !== this.unwatched.join() && plan.unwatched.length > 0) {
+      this.options.logger.error("the iTick plan's symbol limit is reached: these symbols are not watched", {
+        unwatched: plan.unwatched,
+        limitPerConnection: itick.maxSymbolsPerConnection,
+        connections: itick.connections,
+      });
+    }
+    this.plan = plan.connections;
+    this.watched = wanted;
+    this.unwatched = plan.unwatched;
+  }
+}
+
+async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { describeConfig, readConfig } from '../../ingest-task/src/config';
+
+const required = { ITICK_TOKEN: 'secret-token', EVALUATOR_FUNCTION_NAME: 'evaluator', TABLE_NAME: 'stock-alerts' };
+
+describe('ingest task settings', () => {
+  it('uses the documented defaults', () => {
+    const config = readConfig(required);
+    expect(config.itick).toEqual({ token: 'secret-token', url: 'wss://api.itick.org/stock', maxSymbolsPerConnection: undefined, connections: 1 });
+    expect(config.batch).toEqual({ windowMs: 250, maxPoints: 10_000, backlogMaxPoints: 1_000_000, shards: 4 });
+    expect(config.watchlistRefreshMs).toBe(3_000);
+    expect(config.logLevel).toBe('INFO');
+  });
+
+  it('reads every setting', () => {
+    const config = readConfig({
+      ...required,
+      ITICK_WS_URL: 'ws://127.0.0.1:9000/stock',
+      ITICK_MAX_SYMBOLS_PER_CONNECTION: '3',
+      ITICK_CONNECTIONS: '2',
+      BATCH_WINDOW_MS: '100',
+      SHARDS: '8',
+      LAMBDA_ENDPOINT: 'http://127.0.0.1:3001',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+      WATCHLIST_REFRESH_MS: '2000',
+      HEARTBEAT_INTERVAL_MS: '5000',
+      HEARTBEAT_FILE: '/tmp/hb.json',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config.itick).toMatchObject({ url: 'ws://127.0.0.1:9000/stock', maxSymbolsPerConnection: 3, connections: 2 });
+    expect(config.batch).toMatchObject({ windowMs: 100, shards: 8 });
+    expect(config.evaluator.endpoint).toBe('http://127.0.0.1:3001');
+    expect(config.storage.endpoint).toBe('http://127.0.0.1:8000');
+    expect(config.heartbeat).toEqual({ intervalMs: 5_000, file: '/tmp/hb.json' });
+    expect(config.logLevel).toBe('DEBUG');
+  });
+
+  it('treats an empty setting as unset', () => {
+    expect(readConfig({ ...required, LAMBDA_ENDPOINT: '', BATCH_WINDOW_MS: '' }).batch.windowMs).toBe(250);
+  });
+
+  it.each([
+    [{ ITICK_TOKEN: undefined }, /^Invalid setting ITICK_TOKEN: is required/],
+    [{ EVALUATOR_FUNCTION_NAME: undefined }, /^Invalid setting EVALUATOR_FUNCTION_NAME/],
+    [{ BATCH_WINDOW_MS: 'fast' }, /^Invalid setting BATCH_WINDOW_MS: must be a whole number from 10 to 60000$/],
+    [{ SHARDS: '0' }, /^Invalid setting SHARDS/],
+    [{ ITICK_WS_URL: 'https://api.itick.org/stock' }, /^Invalid setting ITICK_WS_URL: must be a ws:\/\/ or wss:\/\/ URL$/],
+    [{ LOG_LEVEL: 'chatty' }, /^Invalid setting LOG_LEVEL/],
+    [{ BACKLOG_MAX_POINTS: '10000' }, /^Invalid setting BACKLOG_MAX_POINTS/],
+  ])('stops with one line naming a bad setting (%j)', (override, message) => {
+    expect(() => readConfig({ ...required, ...override })).toThrow(message);
+  });
+
+  it('never puts the token in what it logs or in an error', () => {
+    expect(JSON.stringify(describeConfig(readConfig(required)))).not.toContain('secret-token');
+    expect(() => readConfig({ ...required, ITICK_TOKEN: 'secret-token', SHARDS: 'x' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('secret-token') }));
+  });
+});
