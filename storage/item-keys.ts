@@ -3,7 +3,7 @@
  * index keys are spelled. Attribute names come from table-definition.ts; docs/storage.md shows
  * the resulting layout.
  */
-import { ACTIVE_RULES_BY_SYMBOL_INDEX, API_KEYS_INDEX, TABLE } from './table-definition';
+import { ACTIVE_RULES_BY_SYMBOL_INDEX, API_KEYS_INDEX, DELIVERY_OUTBOX_INDEX, TABLE } from './table-definition';
 
 export const PK = TABLE.partitionKey.name;
 export const SK = TABLE.sortKey.name;
@@ -12,6 +12,8 @@ export const GSI1PK = ACTIVE_RULES_BY_SYMBOL_INDEX.partitionKey.name;
 export const GSI1SK = ACTIVE_RULES_BY_SYMBOL_INDEX.sortKey.name;
 export const GSI2PK = API_KEYS_INDEX.partitionKey.name;
 export const GSI2SK = API_KEYS_INDEX.sortKey.name;
+export const GSI3PK = DELIVERY_OUTBOX_INDEX.partitionKey.name;
+export const GSI3SK = DELIVERY_OUTBOX_INDEX.sortKey.name;
 
 export type ItemKey = Record<string, string>;
 
@@ -38,6 +40,9 @@ export const alertPartition = (owner: string) => `ALERTS#${owner}`;
 /** Sort key of an alert: ISO time first, so the partition sorts by time (newest first when read backwards). */
 export const alertSortKey = (triggeredAt: string, alertId: string) => `${ALERT_SK_PREFIX}${triggeredAt}#${alertId}`;
 export const alertKey = (owner: string, sortKey: string) => key(alertPartition(owner), sortKey);
+export const DELIVERY_OUTBOX_PARTITION = 'OUTBOX';
+/** Index keys an alert carries until its deliveries are queued; the sort key orders by trigger time. */
+export const outboxIndexKeys = (alertSortKey: string) => ({ [GSI3PK]: DELIVERY_OUTBOX_PARTITION, [GSI3SK]: alertSortKey });
 
 export const apiKeyItemKey = (keyHash: string) => key(`APIKEY#${keyHash}`, 'APIKEY');
 export const API_KEYS_PARTITION = 'APIKEYS';

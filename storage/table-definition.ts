@@ -48,13 +48,25 @@ export const API_KEYS_INDEX = {
   projectionType: 'ALL',
 } as const satisfies GlobalSecondaryIndexDefinition;
 
+/**
+ * Sparse index of alerts whose deliveries may not have been queued yet (the outbox): a claim
+ * writes the alert with these keys, the evaluator removes them once the deliveries are queued,
+ * and the outbox sweeper queues whatever is left after a crash or a queue outage.
+ */
+export const DELIVERY_OUTBOX_INDEX = {
+  indexName: 'GSI3',
+  partitionKey: { name: 'GSI3PK', type: 'S' },
+  sortKey: { name: 'GSI3SK', type: 'S' },
+  projectionType: 'ALL',
+} as const satisfies GlobalSecondaryIndexDefinition;
+
 export const TABLE = {
   defaultName: 'stock-alerts',
   partitionKey: { name: 'PK', type: 'S' },
   sortKey: { name: 'SK', type: 'S' },
   timeToLiveAttribute: 'ttl',
   billingMode: 'PAY_PER_REQUEST',
-  globalSecondaryIndexes: [ACTIVE_RULES_BY_SYMBOL_INDEX, API_KEYS_INDEX],
+  globalSecondaryIndexes: [ACTIVE_RULES_BY_SYMBOL_INDEX, API_KEYS_INDEX, DELIVERY_OUTBOX_INDEX],
 } as const satisfies TableDefinition;
 
 /** The CreateTable request for `definition` under `tableName` (tests and the local stack). */

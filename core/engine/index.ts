@@ -6,4 +6,5 @@ export { newSymbolState, VOLUME_HISTORY, VOLUME_MIN_HISTORY } from './market-sta
 export { DEFAULT_MESSAGE, describeCondition, describeValue, formatNumber, renderMessage } from './message';
 export { evaluateReference } from './reference-engine';
 export { RuleIndex } from './rule-index';
+export { engineStateSchema, readEngineState } from './state-schema';
 export type * from './types';

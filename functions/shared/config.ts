@@ -52,6 +52,50 @@ const apiEnvSchema = storageEnvSchema.extend({
   HEARTBEAT_STALE_SECONDS: wholeNumber(1, 3600, 30),
 });
 
+const queueUrl = z.url({ protocol: /^https?$/, error: 'must be the URL of an SQS queue' });
+
+/** One delivery queue per channel kind, so that a slow channel never holds up another. */
+const deliveryQueuesEnvSchema = z.object({
+  EMAIL_QUEUE_URL: queueUrl,
+  TELEGRAM_QUEUE_URL: queueUrl,
+  WEBHOOK_QUEUE_URL: queueUrl,
+  DASHBOARD_QUEUE_URL: queueUrl,
+  SQS_ENDPOINT: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+});
+
+const evaluatorEnvSchema = storageEnvSchema.extend({
+  ...deliveryQueuesEnvSchema.shape,
+  ALERT_RETENTION_DAYS: wholeNumber(1, 3650, DEFAULT_ALERT_RETENTION_DAYS),
+  RULE_CACHE_CHECK_MS: wholeNumber(100, 60_000, 2000),
+  RULE_CACHE_MAX_AGE_MS: wholeNumber(1000, 3_600_000, 300_000),
+  ENGINE_FORGET_AFTER_MS: wholeNumber(10_000, 3_600_000, 60_000),
+});
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+const notifierEnvSchema = storageEnvSchema.extend({
+  // Local mail domains (alerts@localhost) are fine for the SES emulator; SES itself checks identities.
+  ALERT_FROM_EMAIL: optional(
+    z
+      .string()
+      .regex(/^[^\s@<>]+@[^\s@<>]+$/, { error: 'must be an email address such as alerts@example.com' })
+      .default('alerts@localhost'),
+  ),
+  SES_ENDPOINT: optional(httpUrl.optional()),
+  SES_CONFIGURATION_SET: optional(z.string().optional()),
+  TELEGRAM_API_BASE: optional(httpUrl.default('https://api.telegram.org')),
+  /** The bot token itself (local development); in AWS it comes from Secrets Manager by ARN. */
+  TELEGRAM_BOT_TOKEN: optional(
+    z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, { error: 'must look like a bot token (digits, a colon, then letters, digits, _ or -)' }).optional(),
+  ),
+  TELEGRAM_BOT_TOKEN_SECRET_ARN: optional(z.string().startsWith('arn:', { error: 'must be a Secrets Manager secret ARN' }).optional()),
+  WEBSOCKET_MANAGEMENT_ENDPOINT: optional(httpUrl.optional()),
+  SQS_ENDPOINT: optional(httpUrl.optional()),
+  ALLOW_LOOPBACK_WEBHOOKS: flag(false),
+  DELIVERY_MAX_ATTEMPTS: wholeNumber(1, 20, 5),
+  WEBHOOK_TIMEOUT_MS: wholeNumber(100, 30_000, 5000),
+});
+
 export interface StorageConfig {
   tableName: string;
   /** DynamoDB Local (or any other endpoint); unset in AWS. */
@@ -68,12 +112,50 @@ export interface ApiConfig extends StorageConfig {
   heartbeatStaleSeconds: number;
 }
 
+export interface DeliveryQueuesConfig {
+  queueUrls: { email: string; telegram: string; webhook: string; dashboard: string };
+  /** A local SQS server; unset in AWS. */
+  sqsEndpoint: string | undefined;
+}
+
+export interface EvaluatorConfig extends StorageConfig, DeliveryQueuesConfig {
+  alertRetentionDays: number;
+  /** How often the rule cache checks the symbols' rule versions (a new rule is live within about this). */
+  ruleCacheCheckMs: number;
+  /** Every cached symbol is reloaded at least this often. */
+  ruleCacheMaxAgeMs: number;
+  /** Engine trigger state unchanged this long is dropped from the round-tripped state. */
+  engineForgetAfterMs: number;
+}
+
+export interface NotifierConfig extends StorageConfig {
+  /** Sender of alert emails; in AWS a verified SES identity. */
+  alertFromEmail: string;
+  /** The local SES server; unset in AWS. */
+  sesEndpoint: string | undefined;
+  /** SES configuration set, for event publishing (bounces, complaints). */
+  sesConfigurationSet: string | undefined;
+  telegramApiBase: string;
+  telegramBotToken: string | undefined;
+  telegramBotTokenSecretArn: string | undefined;
+  websocketManagementEndpoint: string | undefined;
+  /** A local SQS server; unset in AWS. */
+  sqsEndpoint: string | undefined;
+  allowLoopbackWebhooks: boolean;
+  /** Attempts per delivery before it is marked `failed`. */
+  deliveryMaxAttempts: number;
+  webhookTimeoutMs: number;
+}
+
+/** Settings whose values are secrets: never echoed in an error. */
+const SECRET_SETTINGS = new Set(['TELEGRAM_BOT_TOKEN', 'ITICK_TOKEN', 'DEV_API_KEY']);
+
 function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const name = String(issue?.path[0] ?? 'configuration');
-  const got = env[name] === undefined ? '' : ` (got ${JSON.stringify(env[name])})`;
+  const got = env[name] === undefined || SECRET_SETTINGS.has(name) ? '' : ` (got ${JSON.stringify(env[name])})`;
   throw new ConfigError(`${name} ${issue?.message ?? 'is invalid'}${got}`);
 }
 
@@ -93,5 +175,45 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     alertRetentionDays: parsed.ALERT_RETENTION_DAYS,
     allowLoopbackWebhooks: parsed.ALLOW_LOOPBACK_WEBHOOKS,
     heartbeatStaleSeconds: parsed.HEARTBEAT_STALE_SECONDS,
+  };
+}
+
+export function loadEvaluatorConfig(env: Env = process.env): EvaluatorConfig {
+  const parsed = parseEnv(evaluatorEnvSchema, env);
+  return {
+    tableName: parsed.TABLE_NAME,
+    dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT,
+    region: parsed.AWS_REGION,
+    queueUrls: {
+      email: parsed.EMAIL_QUEUE_URL,
+      telegram: parsed.TELEGRAM_QUEUE_URL,
+      webhook: parsed.WEBHOOK_QUEUE_URL,
+      dashboard: parsed.DASHBOARD_QUEUE_URL,
+    },
+    sqsEndpoint: parsed.SQS_ENDPOINT,
+    alertRetentionDays: parsed.ALERT_RETENTION_DAYS,
+    ruleCacheCheckMs: parsed.RULE_CACHE_CHECK_MS,
+    ruleCacheMaxAgeMs: parsed.RULE_CACHE_MAX_AGE_MS,
+    engineForgetAfterMs: parsed.ENGINE_FORGET_AFTER_MS,
+  };
+}
+
+export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
+  const parsed = parseEnv(notifierEnvSchema, env);
+  return {
+    tableName: parsed.TABLE_NAME,
+    dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT,
+    region: parsed.AWS_REGION,
+    alertFromEmail: parsed.ALERT_FROM_EMAIL,
+    sesEndpoint: parsed.SES_ENDPOINT,
+    sesConfigurationSet: parsed.SES_CONFIGURATION_SET,
+    telegramApiBase: parsed.TELEGRAM_API_BASE,
+    telegramBotToken: parsed.TELEGRAM_BOT_TOKEN,
+    telegramBotTokenSecretArn: parsed.TELEGRAM_BOT_TOKEN_SECRET_ARN,
+    websocketManagementEndpoint: parsed.WEBSOCKET_MANAGEMENT_ENDPOINT,
+    sqsEndpoint: parsed.SQS_ENDPOINT,
+    allowLoopbackWebhooks: parsed.ALLOW_LOOPBACK_WEBHOOKS,
+    deliveryMaxAttempts: parsed.DELIVERY_MAX_ATTEMPTS,
+    webhookTimeoutMs: parsed.WEBHOOK_TIMEOUT_MS,
   };
 }

@@ -82,17 +82,14 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/**
- * Checks a webhook URL against the policy.
- * @returns null when the URL may be used, else why not, phrased to follow the field name
- * (`channels[0].url` + ` must use https`).
- * @example await checkWebhookUrl('https://10.0.0.1/hook', { allowLoopback: false }) // 'must not point to ...'
- */
-export async function checkWebhookUrl(url: string, policy: WebhookUrlPolicy): Promise<string | null> {
-  if (!URL.canParse(url)) return 'must be an absolute https URL';
+type Inspection = { ok: true; addresses: string[] } | { ok: false; reason: string; retryable: boolean };
+
+async function inspectWebhookUrl(url: string, policy: WebhookUrlPolicy): Promise<Inspection> {
+  const refuse = (reason: string, retryable = false): Inspection => ({ ok: false, reason, retryable });
+  if (!URL.canParse(url)) return refuse('must be an absolute https URL');
   const parsed = new URL(url);
-  if (parsed.protocol !== 'https:' && !(policy.allowLoopback && parsed.protocol === 'http:')) return 'must use https';
-  if (parsed.username !== '' || parsed.password !== '') return 'must not contain a user name or password';
+  if (parsed.protocol !== 'https:' && !(policy.allowLoopback && parsed.protocol === 'http:')) return refuse('must use https');
+  if (parsed.username !== '' || parsed.password !== '') return refuse('must not contain a user name or password');
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: string[];
   if (isIP(host) !== 0) {
@@ -103,12 +100,47 @@ export async function checkWebhookUrl(url: string, policy: WebhookUrlPolicy): Pr
     } catch {
       addresses = [];
     }
-    if (addresses.length === 0) return `must name a host that resolves (${host} does not)`;
+    // DNS may answer later: at send time that is worth a retry, at rule creation it is a 400.
+    if (addresses.length === 0) return refuse(`must name a host that resolves (${host} does not)`, true);
   }
   for (const address of addresses) {
     const kind = classifyAddress(address);
     if (kind === 'public' || (kind === 'loopback' && policy.allowLoopback)) continue;
-    return `must not point to a private, loopback, link-local or otherwise internal address (${host} is ${address})`;
+    return refuse(`must not point to a private, loopback, link-local or otherwise internal address (${host} is ${address})`);
   }
-  return null;
+  return { ok: true, addresses };
+}
+
+/**
+ * Checks a webhook URL against the policy (at rule creation and change).
+ * @returns null when the URL may be used, else why not, phrased to follow the field name
+ * (`channels[0].url` + ` must use https`).
+ * @example await checkWebhookUrl('https://10.0.0.1/hook', { allowLoopback: false }) // 'must not point to ...'
+ */
+export async function checkWebhookUrl(url: string, policy: WebhookUrlPolicy): Promise<string | null> {
+  const inspection = await inspectWebhookUrl(url, policy);
+  return inspection.ok ? null : inspection.reason;
+}
+
+/** Why a webhook target was refused at send time; `retryable` when DNS may answer later. */
+export class WebhookTargetRefused extends Error {
+  override readonly name = 'WebhookTargetRefused';
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Resolves and vets a webhook URL at send time, and returns the one address to connect to, so
+ * the request cannot be redirected by a DNS answer that changes between check and connect.
+ * @throws WebhookTargetRefused when the URL may not be used.
+ */
+export async function vetWebhookTarget(url: string, policy: WebhookUrlPolicy): Promise<{ address: string; family: 4 | 6 }> {
+  const inspection = await inspectWebhookUrl(url, policy);
+  if (!inspection.ok) throw new WebhookTargetRefused(`webhook URL ${inspection.reason}`, inspection.retryable);
+  const address = inspection.addresses[0] as string;
+  return { address, family: isIP(address) === 6 ? 6 : 4 };
 }

@@ -12,8 +12,13 @@
  * the previous close), exact scripted tick sequences for tests, and a full-speed mode that sends
  * as fast as the sockets drain, for benchmarks. The WebSocket rides on a plain HTTP server so
  * that iTick's REST endpoints (e.g. kline) can be served beside it later.
+ *
+ * Control over HTTP (for a simulator running inside another process, e.g. the local stack under
+ * an end-to-end test): `POST /control/script` `{"symbol","prices":[...],"stepMs"?,"volume"?}`
+ * sends exactly those trades, `POST /control/quote` `{"symbol","prevClose"?,"last"?}` a quote, and
+ * `GET /control/stats` answers the stats. Loopback only, like the simulator itself.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { splitSymbol } from '../../core/rule-model';
@@ -111,15 +116,56 @@ export class MarketSimulator {
   }
 
   static async start(options: MarketSimulatorOptions = {}): Promise<MarketSimulator> {
-    const http = createServer((_request, response) => {
-      response.writeHead(404, { 'content-type': 'application/json' }).end('{"code":0,"msg":"not found"}');
+    // The server needs its simulator for control requests, and the simulator needs its server.
+    const created: { simulator?: MarketSimulator } = {};
+    const http = createServer((request, response) => {
+      void created.simulator?.control(request, response);
     });
     const wss = new WebSocketServer({ server: http });
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
     });
-    return new MarketSimulator(http, wss, options);
+    created.simulator = new MarketSimulator(http, wss, options);
+    return created.simulator;
+  }
+
+  /** The HTTP control interface (see the module comment). */
+  private async control(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const reply = (status: number, body: unknown): void => {
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    let body: Record<string, unknown> = {};
+    try {
+      if (chunks.length > 0) body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return reply(400, { code: 0, msg: 'body must be JSON' });
+    }
+    const symbol = typeof body.symbol === 'string' ? body.symbol : undefined;
+    const numberOr = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+    const route = `${request.method ?? 'GET'} ${(request.url ?? '/').split('?')[0]}`;
+    switch (route) {
+      case 'POST /control/script': {
+        const prices = Array.isArray(body.prices) ? body.prices.filter((p): p is number => typeof p === 'number' && p > 0) : [];
+        if (symbol === undefined || prices.length === 0) return reply(400, { code: 0, msg: 'needs "symbol" and "prices" (positive numbers)' });
+        const volume = numberOr(body.volume);
+        const stepMs = numberOr(body.stepMs);
+        const sent = this.script(symbol, prices, { ...(volume === undefined ? {} : { volume }), ...(stepMs === undefined ? {} : { stepMs }) });
+        return reply(200, { code: 1, subscribers: sent });
+      }
+      case 'POST /control/quote': {
+        if (symbol === undefined) return reply(400, { code: 0, msg: 'needs "symbol"' });
+        const last = numberOr(body.last);
+        const prevClose = numberOr(body.prevClose);
+        return reply(200, { code: 1, subscribers: this.quote(symbol, { ...(last === undefined ? {} : { last }), ...(prevClose === undefined ? {} : { prevClose }) }) });
+      }
+      case 'GET /control/stats':
+        return reply(200, { code: 1, data: { ...this.stats(), subscribed: this.subscribedSymbols() } });
+      default:
+        return reply(404, { code: 0, msg: 'not found' });
+    }
   }
 
   get port(): number {

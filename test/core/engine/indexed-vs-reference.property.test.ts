@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluateBatch, evaluateReference, newEngineState, RuleIndex } from '../../../core/engine';
+import { evaluateBatch, evaluateReference, newEngineState, readEngineState, RuleIndex } from '../../../core/engine';
 import type { EngineRule, EngineState, SymbolBatch, TriggerUpdate } from '../../../core/engine';
 import { conditionArb, rulesArb, splitsArb, splitTicks, SYMBOLS, ticksArb, type Tick } from '../../support/engine-arbitraries';
 import { sortAlerts, sortUpdates } from '../../support/engine-fixtures';
@@ -89,7 +89,12 @@ describe('indexed engine', () => {
           expect(sortUpdates(indexed.updates)).toEqual(sortUpdates(reference.updates));
           expect(indexed.stats.visits).toBeLessThanOrEqual(reference.stats.visits);
           rules = applyUpdates(rules, indexed.updates);
-          if (extra.serialise) indexedState = JSON.parse(JSON.stringify(indexedState)) as EngineState;
+          if (extra.serialise) {
+            // What the evaluator does with the state the ingest task hands back: parse and validate it.
+            const restored = readEngineState(JSON.parse(JSON.stringify(indexedState)));
+            expect(restored).not.toBeNull();
+            indexedState = restored as EngineState;
+          }
         });
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 400) },

@@ -8,7 +8,7 @@ const ms = (offset: number) => T0 + offset;
 describe('PathCompressor', () => {
   it('keeps the turning points and the last point of a path inside one second', () => {
     const raw: PricePointTuple[] = [100, 101, 102, 103, 101, 100, 99, 100, 102].map((p, i) => [p, ms(i * 10), 1]);
-    expect(compressPath(raw).map(([p]) => p)).toEqual([100, 103, 99, 102]);
+    expect(compressPath(raw, 0).map(([p]) => p)).toEqual([100, 103, 99, 102]);
   });
 
   it('adds the volume of dropped points to the next kept point', () => {
@@ -18,7 +18,7 @@ describe('PathCompressor', () => {
       [102, ms(20), 3],
       [101, ms(30), 4],
     ];
-    expect(compressPath(raw)).toEqual([
+    expect(compressPath(raw, 0)).toEqual([
       [100, ms(0), 1],
       [102, ms(20), 5],
       [101, ms(30), 4],
@@ -28,11 +28,11 @@ describe('PathCompressor', () => {
   it('keeps the first and last point of every second of a one-directional run', () => {
     const raw: PricePointTuple[] = [100, 100.1, 100.2, 100.3, 100.4, 100.5].map((p, i) => [p, ms(i * 400), 1]);
     // seconds: 0,0,0,1,1,2 → keep 100 (first), 100.2 (last of 0), 100.3 (first of 1), 100.4 (last of 1), 100.5
-    expect(compressPath(raw).map(([p]) => p)).toEqual([100, 100.2, 100.3, 100.4, 100.5]);
+    expect(compressPath(raw, 0).map(([p]) => p)).toEqual([100, 100.2, 100.3, 100.4, 100.5]);
   });
 
   it('drops equal prices inside a second like any interior point, keeping the first and last', () => {
-    expect(compressPath([[100, ms(0), 1], [100, ms(100), 2], [100, ms(200), 3]])).toEqual([
+    expect(compressPath([[100, ms(0), 1], [100, ms(100), 2], [100, ms(200), 3]], 0)).toEqual([
       [100, ms(0), 1],
       [100, ms(200), 5],
     ]);

@@ -1,0 +1,156 @@
+/**
+ * What the evaluator does with one batch from the ingest task: run the engine over the batch
+ * with the shard's state, claim each alert it fires, queue the claimed alerts' deliveries, record
+ * re-arms and expiries, and hand back the new state.
+ *
+ * Claims are what make alerts exactly-once (docs/architecture.md): each claim is one DynamoDB
+ * transaction that writes the alert record and the rule's trigger state, conditional on the rule
+ * being active, of the version the engine judged, and not yet fired from this batch's ticks. The
+ * alert's id derives from the rule and the batch's first tick position, which a retried batch
+ * keeps: a retried, duplicated or raced batch finds its alert already written and only re-queues
+ * the deliveries still pending (the notifier ignores a delivery that is already done or under way).
+ *
+ * A claimed alert enters the delivery outbox in the same write and leaves it once its deliveries
+ * are queued; if queueing fails (or the evaluator dies in between) the outbox sweeper queues them
+ * later (outbox-sweeper.ts). Any failure to reach storage throws: the ingest task retries the
+ * batch with the same state, and the claims make the retry safe.
+ */
+import { evaluateBatch, newEngineState, readEngineState, renderMessage } from '../../core/engine';
+import type { FiredAlert, SymbolBatch, TriggerUpdate } from '../../core/engine';
+import { BATCH_EVENT_VERSION, type BatchEvent, type BatchResult } from '../../core/feed';
+import type { Alert } from '../../core/rule-model';
+import { alertKeyOf } from '../../storage/alerts-repository';
+import type { ClaimResult } from '../../storage/trigger-state-repository';
+import { deliveriesOf, type DeliveryQueue } from './delivery-queue';
+import type { ActiveRule, RuleCache } from './rule-cache';
+
+/** An alert to claim, with everything its record needs. */
+export interface AlertClaim {
+  rule: ActiveRule;
+  alert: Alert;
+  firedAt: number;
+  armed: boolean;
+  consumed: boolean;
+  fromPos: number;
+  toPos: number;
+}
+
+export interface TriggerStore {
+  claim(claim: AlertClaim): Promise<ClaimResult>;
+  /** Records a re-arm (or disarm) of a rule that did not fire; ignored if the rule changed. */
+  recordArmed(rule: ActiveRule, update: TriggerUpdate): Promise<void>;
+  /** Marks an active rule whose expiry has passed as `expired`. */
+  expire(rule: ActiveRule, now: number): Promise<void>;
+  /** Takes a claimed alert out of the delivery outbox: its deliveries are queued. */
+  markQueued(owner: string, alertKey: string): Promise<void>;
+}
+
+export interface EvaluatorMetrics {
+  record(name: string, value: number, unit: 'Count' | 'Milliseconds'): void;
+}
+
+export interface EvaluatorDeps {
+  rules: RuleCache;
+  store: TriggerStore;
+  queue: DeliveryQueue;
+  metrics: EvaluatorMetrics;
+  forgetAfterMs: number;
+  /** Called when the state handed in was not a valid engine state and was dropped. */
+  onStateDropped?: () => void;
+  /** Called for each alert claimed (or found claimed) and queued, for logs. */
+  onClaimed?: (claim: { ruleId: string; symbol: string; tickAt: number; duplicate: boolean }) => void;
+}
+
+/**
+ * The id and trigger time of the alert a rule fires from a batch. Both derive only from the rule
+ * and the batch's first tick position, which a retried batch keeps, so a retry writes the same
+ * alert key. `triggeredAt` is when the batch began (`fromPos` is the ingest task's clock in
+ * microseconds): within one batch window of the evaluation.
+ */
+export function alertIdentity(ruleId: string, fromPos: number): { id: string; triggeredAt: string } {
+  return { id: `${fromPos.toString(36)}-${ruleId}`, triggeredAt: new Date(Math.floor(fromPos / 1000)).toISOString() };
+}
+
+export async function evaluateBatchEvent(deps: EvaluatorDeps, event: BatchEvent, now: number): Promise<BatchResult> {
+  let state = event.state === undefined ? null : readEngineState(event.state);
+  if (state === null) {
+    if (event.state !== undefined) deps.onStateDropped?.();
+    state = newEngineState();
+  }
+  const batch: SymbolBatch[] = event.symbols.map((path) => ({
+    symbol: path.symbol,
+    points: path.points.map(([price, at, volume]) => ({ price, at, volume })),
+    ...(path.prevClose === undefined ? {} : { prevClose: path.prevClose }),
+    ...(path.reset === true ? { reset: true } : {}),
+  }));
+  await deps.rules.prepare(
+    batch.map((path) => path.symbol),
+    now,
+  );
+  const result = evaluateBatch(deps.rules.index, state, batch, { now, forgetAfterMs: deps.forgetAfterMs });
+
+  const updates = new Map(result.updates.map((u) => [u.ruleId, u]));
+  const outcomes = await Promise.all(result.alerts.map((alert) => claimAndQueue(deps, event, alert, updates.get(alert.ruleId))));
+  await Promise.all(
+    result.updates
+      .filter((u) => u.firedAt === null)
+      .map(async (u) => {
+        const rule = deps.rules.get(u.ruleId);
+        if (rule !== undefined) await deps.store.recordArmed(rule, u);
+      }),
+  );
+  await Promise.all(
+    result.expired.map(async (ruleId) => {
+      const rule = deps.rules.get(ruleId);
+      if (rule !== undefined) await deps.store.expire(rule, now);
+    }),
+  );
+
+  const claimed = outcomes.filter((o) => o === 'claimed').length;
+  deps.metrics.record('Points', result.stats.points, 'Count');
+  deps.metrics.record('AlertsFired', result.alerts.length, 'Count');
+  deps.metrics.record('AlertsClaimed', claimed, 'Count');
+  deps.metrics.record('AlertsDuplicate', outcomes.filter((o) => o === 'duplicate').length, 'Count');
+  deps.metrics.record('BatchAgeMs', Math.max(0, now - event.sentAt), 'Milliseconds');
+  return { version: BATCH_EVENT_VERSION, shard: event.shard, seq: event.seq, fired: result.alerts.length, claimed, state };
+}
+
+async function claimAndQueue(
+  deps: EvaluatorDeps,
+  event: BatchEvent,
+  fired: FiredAlert,
+  update: TriggerUpdate | undefined,
+): Promise<ClaimResult['status'] | 'unknown'> {
+  const rule = deps.rules.get(fired.ruleId);
+  if (rule === undefined) return 'unknown';
+  const { record } = rule;
+  const identity = alertIdentity(record.id, event.fromPos);
+  const alert: Alert = {
+    id: identity.id,
+    ruleId: record.id,
+    symbol: fired.symbol,
+    price: fired.price,
+    condition: record.condition,
+    message: renderMessage(record.message, { symbol: fired.symbol, condition: record.condition, price: fired.price, at: fired.at, note: record.note }),
+    tickAt: new Date(fired.at).toISOString(),
+    triggeredAt: identity.triggeredAt,
+    deliveries: record.channels.map((channel) => ({ channel: channel.type, status: 'pending', attempts: 0 })),
+  };
+  const outcome = await deps.store.claim({
+    rule,
+    alert,
+    firedAt: fired.at,
+    armed: update?.armed ?? rule.engine.armed,
+    consumed: update?.consumed ?? false,
+    fromPos: event.fromPos,
+    toPos: event.toPos,
+  });
+  if (outcome.status === 'stale') return 'stale';
+  const key = alertKeyOf(alert);
+  const indexes = outcome.status === 'claimed' ? record.channels.map((_, i) => i) : outcome.pending;
+  const deliveries = deliveriesOf(record.owner, key, record.channels, indexes, outcome.status === 'claimed');
+  if (deliveries.length > 0) await deps.queue.enqueue(deliveries);
+  await deps.store.markQueued(record.owner, key);
+  deps.onClaimed?.({ ruleId: record.id, symbol: fired.symbol, tickAt: fired.at, duplicate: outcome.status === 'duplicate' });
+  return outcome.status;
+}

@@ -1,0 +1,109 @@
+/**
+ * What the notifier does with one queued delivery: take the lease on it, send it through its
+ * channel, record the outcome, and say whether the queue should hand it out again (and when).
+ *
+ * Attempts are counted on the alert record, not by the queue: after `maxAttempts` a retryable
+ * failure becomes `failed` in `GET /alerts` (never silently lost). Retries back off 5 s, 15 s,
+ * 45 s … (or as long as the far side asked, e.g. Telegram's retry_after).
+ */
+import type { DeliveryMessage } from '../../core/delivery/delivery-message';
+import type { Channel } from '../../core/rule-model';
+import type { DeliverableAlert, DeliveryOutcome, LeaseResult } from '../../storage/deliveries-repository';
+import type { DeliveryResult } from './channels/delivery-result';
+import type { AlertNotification } from './channels/notification';
+
+export interface DeliveryStore {
+  lease(owner: string, alertKey: string, index: number): Promise<LeaseResult>;
+  finish(owner: string, alertKey: string, index: number, outcome: DeliveryOutcome): Promise<void>;
+  read(owner: string, alertKey: string): Promise<DeliverableAlert | null>;
+}
+
+export interface Channels {
+  send(channel: Channel, notification: AlertNotification): Promise<DeliveryResult>;
+  pushToDashboards(notification: AlertNotification): Promise<DeliveryResult>;
+}
+
+export interface DeliveryEvents {
+  /** A delivery reached its channel (or finally failed): for logs and metrics. */
+  finished(event: { channel: string; status: 'sent' | 'failed'; ruleId: string; symbol: string; tickToDeliveryMs: number; attempts: number }): void;
+  retried(event: { channel: string; ruleId: string; attempts: number; error: string }): void;
+}
+
+export interface DeliverDeps {
+  store: DeliveryStore;
+  channels: Channels;
+  events: DeliveryEvents;
+  maxAttempts: number;
+  now: () => number;
+}
+
+/** Done with the message, or hand it out again after `delayMs`. */
+export type DeliverOutcome = { retry: false } | { retry: true; delayMs: number };
+
+const MAX_ERROR_LENGTH = 500;
+
+export function retryDelayMs(attempts: number, askedMs: number | undefined): number {
+  const backoff = 5_000 * 3 ** Math.max(0, attempts - 1);
+  return Math.min(Math.max(askedMs ?? 0, backoff), 12 * 60 * 60 * 1000);
+}
+
+export function notificationOf({ owner, alert, note }: DeliverableAlert): AlertNotification {
+  return {
+    alertId: alert.id,
+    owner,
+    ruleId: alert.ruleId,
+    symbol: alert.symbol,
+    price: alert.price,
+    tickAt: alert.tickAt,
+    triggeredAt: alert.triggeredAt,
+    condition: alert.condition,
+    message: alert.message,
+    note,
+  };
+}
+
+export async function deliver(deps: DeliverDeps, message: DeliveryMessage): Promise<DeliverOutcome> {
+  if (message.kind === 'dashboard') {
+    const record = await deps.store.read(message.owner, message.alertKey);
+    if (record === null) return { retry: false };
+    const result = await deps.channels.pushToDashboards(notificationOf(record));
+    return !result.ok && result.retryable ? { retry: true, delayMs: retryDelayMs(1, result.retryAfterMs) } : { retry: false };
+  }
+
+  const lease = await deps.store.lease(message.owner, message.alertKey, message.index);
+  if (lease.status !== 'leased') return { retry: false };
+  const { alert } = lease.alert;
+  const channel = lease.alert.channels[message.index];
+  const attempts = (alert.deliveries[message.index]?.attempts ?? 0) + 1;
+  const finish = (outcome: DeliveryOutcome) => deps.store.finish(message.owner, message.alertKey, message.index, outcome);
+  const report = (status: 'sent' | 'failed') =>
+    deps.events.finished({
+      channel: channel?.type ?? 'unknown',
+      status,
+      ruleId: alert.ruleId,
+      symbol: alert.symbol,
+      tickToDeliveryMs: deps.now() - Date.parse(alert.tickAt),
+      attempts,
+    });
+
+  if (channel === undefined) {
+    await finish({ status: 'failed', attempts, error: 'the alert has no channel at this position' });
+    report('failed');
+    return { retry: false };
+  }
+  const result = await deps.channels.send(channel, notificationOf(lease.alert));
+  if (result.ok) {
+    await finish({ status: 'sent', attempts });
+    report('sent');
+    return { retry: false };
+  }
+  const error = result.error.slice(0, MAX_ERROR_LENGTH);
+  if (result.retryable && attempts < deps.maxAttempts) {
+    await finish({ status: 'pending', attempts, error });
+    deps.events.retried({ channel: channel.type, ruleId: alert.ruleId, attempts, error });
+    return { retry: true, delayMs: retryDelayMs(attempts, result.retryAfterMs) };
+  }
+  await finish({ status: 'failed', attempts, error });
+  report('failed');
+  return { retry: false };
+}

@@ -1,0 +1,110 @@
+/**
+ * The notifier's adapters, made once per Lambda instance: SES, the Telegram sender (whose rate
+ * limiter must outlive an invocation), the webhook sender with its send-time URL policy and the
+ * owners' signing secrets, the dashboard pusher, and the alert store. In AWS the bot token is read
+ * from Secrets Manager at cold start; locally it comes from TELEGRAM_BOT_TOKEN.
+ */
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESClient } from '@aws-sdk/client-ses';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { deleteConnection, listConnectionsByOwner } from '../../storage/connections-repository';
+import { finishDelivery, getDeliverableAlert, leaseDelivery } from '../../storage/deliveries-repository';
+import type { Db } from '../../storage/dynamodb-client';
+import { getOwnerProfile } from '../../storage/owners-repository';
+import type { NotifierConfig } from '../shared/config';
+import { openDb } from '../shared/database';
+import { logger } from '../shared/logger';
+import { vetWebhookTarget } from '../shared/webhook-url-policy';
+import { DASHBOARD_CHANNEL, DashboardPusher, EmailSender, sendToChannel, TelegramSender, WebhookSender } from './channels';
+import type { DeliverDeps } from './deliver';
+
+export const metrics = new Metrics({ namespace: 'StockAlerts', serviceName: 'notifier' });
+
+/** How long a worker may hold a delivery: longer than the slowest send (webhook: 3 × 5 s + backoff). */
+export const DELIVERY_LEASE_MS = 60_000;
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+async function telegramBotToken(config: NotifierConfig): Promise<string | undefined> {
+  if (config.telegramBotToken !== undefined) return config.telegramBotToken;
+  if (config.telegramBotTokenSecretArn === undefined) return undefined;
+  const secrets = new SecretsManagerClient({ region: config.region });
+  const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: config.telegramBotTokenSecretArn }));
+  const token = SecretString?.trim();
+  if (token === undefined || token === '') {
+    logger.warn('the Telegram bot token secret is empty: Telegram deliveries fail until it is filled');
+    return undefined;
+  }
+  return token;
+}
+
+function deliveryStore(db: Db): DeliverDeps['store'] {
+  return {
+    lease: (owner, key, index) => leaseDelivery(db, owner, key, index, Date.now(), DELIVERY_LEASE_MS),
+    finish: (owner, key, index, outcome) => finishDelivery(db, owner, key, index, outcome),
+    read: (owner, key) => getDeliverableAlert(db, owner, key),
+  };
+}
+
+export async function createNotifierDeps(config: NotifierConfig): Promise<DeliverDeps> {
+  const db = openDb(config);
+  const local = config.sesEndpoint === undefined ? {} : { endpoint: config.sesEndpoint, credentials: LOCAL_CREDENTIALS };
+  const email = new EmailSender({
+    ses: new SESClient({ region: config.region, ...local }),
+    from: config.alertFromEmail,
+    ...(config.sesConfigurationSet === undefined ? {} : { configurationSetName: config.sesConfigurationSet }),
+  });
+  const token = await telegramBotToken(config);
+  const telegram = token === undefined ? null : new TelegramSender({ botToken: token, apiBase: config.telegramApiBase, logger });
+  const webhook = new WebhookSender({
+    policy: (url) => vetWebhookTarget(url, { allowLoopback: config.allowLoopbackWebhooks }),
+    secretOf: async (owner) => (await getOwnerProfile(db, owner))?.webhookSecret ?? null,
+    timeoutMs: config.webhookTimeoutMs,
+    logger,
+  });
+  const management =
+    config.websocketManagementEndpoint === undefined
+      ? null
+      : new ApiGatewayManagementApiClient({
+          region: config.region,
+          endpoint: config.websocketManagementEndpoint,
+          ...(config.websocketManagementEndpoint.startsWith('http://') ? { credentials: LOCAL_CREDENTIALS } : {}),
+        });
+  const dashboard =
+    management === null
+      ? null
+      : new DashboardPusher({
+          management,
+          connections: {
+            listConnections: async (owner) => (await listConnectionsByOwner(db, owner, new Date())).map((c) => c.connectionId),
+            removeConnection: (_owner, connectionId) => deleteConnection(db, connectionId),
+          },
+          logger,
+        });
+  const senders = { email, telegram, webhook };
+  return {
+    store: deliveryStore(db),
+    channels: {
+      send: (channel, notification) => sendToChannel(senders, channel, notification),
+      pushToDashboards: async (notification) => (dashboard === null ? { ok: true } : dashboard.send(DASHBOARD_CHANNEL, notification)),
+    },
+    events: {
+      finished: ({ channel, status, ruleId, symbol, tickToDeliveryMs, attempts }) => {
+        logger.info(status === 'sent' ? 'alert delivered' : 'alert delivery failed', { channel, ruleId, symbol, tickToDeliveryMs, attempts });
+        const named = metrics.singleMetric();
+        named.addDimension('Channel', channel);
+        named.addMetric(status === 'sent' ? 'DeliveriesSent' : 'DeliveriesFailed', MetricUnit.Count, 1);
+        if (status === 'sent') named.addMetric('TickToDeliveryMs', MetricUnit.Milliseconds, tickToDeliveryMs);
+      },
+      retried: ({ channel, ruleId, attempts, error }) => {
+        logger.warn('alert delivery will be retried', { channel, ruleId, attempts, error });
+        const named = metrics.singleMetric();
+        named.addDimension('Channel', channel);
+        named.addMetric('DeliveriesRetried', MetricUnit.Count, 1);
+      },
+    },
+    maxAttempts: config.deliveryMaxAttempts,
+    now: Date.now,
+  };
+}

@@ -1,0 +1,182 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock, type Clock } from '../../../../functions/notifier/channels/delivery-clock';
+import { WebhookSender, type WebhookSenderOptions, type WebhookTargetPolicy } from '../../../../functions/notifier/channels/webhook-sender';
+import { verifyWebhookSignature } from '../../../../functions/notifier/channels/webhook-signature';
+import { fastClock } from '../../../support/delivery-clocks';
+import { aNotification } from '../../../support/delivery-fixtures';
+import { selfSignedCertificate } from '../../../support/delivery-tls';
+import { startWebhookReceiver, type WebhookReceiver } from '../../../support/delivery-webhook-receiver';
+
+const SECRET = 'owner-1-webhook-secret';
+let receiver: WebhookReceiver | undefined;
+afterEach(async () => {
+  await receiver?.close();
+  receiver = undefined;
+});
+
+/** The test double of webhook-url-policy: every host is the loopback receiver (loopback allowed for tests). */
+const loopbackPolicy: WebhookTargetPolicy = async () => ({ address: '127.0.0.1', family: 4 });
+const clock: Clock = fastClock(50);
+
+function senderFor(options: Partial<WebhookSenderOptions> = {}) {
+  return new WebhookSender({ policy: loopbackPolicy, secretOf: async () => SECRET, timeoutMs: 200, clock, random: () => 0.5, ...options });
+}
+const hook = (url: string) => ({ type: 'webhook', url }) as const;
+
+describe('the webhook sender', () => {
+  it('POSTs the alert as JSON with a signature that verifies over the exact body', async () => {
+    receiver = await startWebhookReceiver();
+    const result = await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/alerts?source=stock`), aNotification());
+    expect(result).toEqual({ ok: true });
+    const [request] = receiver.requests;
+    expect(request).toMatchObject({ method: 'POST', path: '/alerts?source=stock' });
+    expect(request?.headers).toMatchObject({ 'content-type': 'application/json', 'user-agent': 'stock-alerts' });
+    expect(verifyWebhookSignature(request?.body ?? '', request?.headers['x-signature'], SECRET)).toBe(true);
+    expect(JSON.parse(request?.body.toString('utf8') ?? '')).toEqual({
+      alertId: 'A1b2C3d4E5f6G7h8I9j0K1',
+      ruleId: 'R1b2C3d4E5f6G7h8I9j0K1',
+      symbol: 'AAPL$US',
+      price: 200.5,
+      condition: { type: 'crosses_above', value: 200 },
+      message: 'AAPL$US crossed above 200: last 200.5 at 2026-03-02T14:30:00.250Z',
+      tickAt: '2026-03-02T14:30:00.250Z',
+      triggeredAt: '2026-03-02T14:30:00.400Z',
+      sentAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    });
+  });
+
+  it('connects to the address the policy vetted, whatever the host name, and keeps the Host header', async () => {
+    receiver = await startWebhookReceiver();
+    const asked: string[] = [];
+    const policy: WebhookTargetPolicy = async (url) => {
+      asked.push(url);
+      return { address: '127.0.0.1', family: 4 };
+    };
+    // hooks.test resolves nowhere: only the pinned address can have reached the receiver.
+    const url = `http://hooks.test:${receiver.port}/hook`;
+    expect(await senderFor({ policy }).send(hook(url), aNotification())).toEqual({ ok: true });
+    expect(asked).toEqual([url]);
+    expect(receiver.requests[0]?.headers.host).toBe(`hooks.test:${receiver.port}`);
+  });
+
+  const certificate = selfSignedCertificate('hooks.test');
+  it.skipIf(certificate === null)('pins https too, with the URL host as TLS server name and certificate name', async () => {
+    receiver = await startWebhookReceiver(certificate ?? undefined);
+    const result = await senderFor({ ca: certificate?.cert }).send(hook(`https://hooks.test:${receiver.port}/hook`), aNotification());
+    expect(result).toEqual({ ok: true });
+    expect(receiver.requests[0]?.servername).toBe('hooks.test');
+    expect(receiver.requests[0]?.headers.host).toBe(`hooks.test:${receiver.port}`);
+  });
+
+  it.skipIf(certificate === null)('fails an https certificate that does not name the host, as retryable', async () => {
+    receiver = await startWebhookReceiver(certificate ?? undefined);
+    const result = await senderFor({ ca: certificate?.cert, retry: { maxAttempts: 1 } }).send(hook(`https://other.test:${receiver.port}/hook`), aNotification());
+    expect(result).toMatchObject({ ok: false, retryable: true, error: expect.stringMatching(/^webhook unreachable/) });
+    expect(receiver.requests).toEqual([]);
+  });
+
+  it('refuses a URL the policy refuses, without sending, not retryable', async () => {
+    const refuse: WebhookTargetPolicy = async () => {
+      throw new Error('must not point to a private, loopback, link-local or otherwise internal address (10.0.0.1)');
+    };
+    const result = await senderFor({ policy: refuse }).send(hook('https://internal.example/hook'), aNotification());
+    expect(result).toEqual({ ok: false, retryable: false, error: 'webhook URL refused: must not point to a private, loopback, link-local or otherwise internal address (10.0.0.1)' });
+  });
+
+  it('treats a policy failure marked retryable (DNS timeout) as retryable', async () => {
+    const timeout: WebhookTargetPolicy = async () => {
+      throw Object.assign(new Error('DNS timeout'), { retryable: true });
+    };
+    expect(await senderFor({ policy: timeout, retry: { maxAttempts: 1 } }).send(hook('https://slow-dns.example/'), aNotification())).toEqual({
+      ok: false,
+      retryable: true,
+      error: 'webhook URL refused: DNS timeout',
+    });
+  });
+
+  it('retries 5xx and sends the same bytes and signature each time', async () => {
+    receiver = await startWebhookReceiver();
+    receiver.answer({ status: 503 }, { status: 500 });
+    expect(await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/`), aNotification())).toEqual({ ok: true });
+    expect(receiver.requests).toHaveLength(3);
+    const [first, ...rest] = receiver.requests;
+    for (const request of rest) {
+      expect(request.body.equals(first?.body ?? Buffer.alloc(0))).toBe(true);
+      expect(request.headers['x-signature']).toBe(first?.headers['x-signature']);
+    }
+  });
+
+  it('gives up after the configured attempts as retryable', async () => {
+    receiver = await startWebhookReceiver();
+    receiver.answer({ status: 500 }, { status: 502 }, { status: 504 }, { status: 500 });
+    const result = await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/`), aNotification());
+    expect(result).toEqual({ ok: false, retryable: true, error: 'webhook answered HTTP 504 Gateway Timeout' });
+    expect(receiver.requests).toHaveLength(3);
+  });
+
+  it('times out a slow receiver (200 ms configured here, 5 s by default) and retries', async () => {
+    receiver = await startWebhookReceiver();
+    receiver.answer({ hang: true }, { status: 200, delayMs: 1_000 });
+    // Real time here: the timeout is real, so the retry budget must be too.
+    const sender = senderFor({ clock: systemClock, retry: { maxAttempts: 2, baseDelayMs: 10 } });
+    const result = await sender.send(hook(`http://127.0.0.1:${receiver.port}/`), aNotification());
+    expect(result).toEqual({ ok: false, retryable: true, error: 'webhook did not answer within 200 ms' });
+    expect(receiver.requests).toHaveLength(2);
+  });
+
+  it('retries 429 after its Retry-After, or hands a long Retry-After back to the queue', async () => {
+    receiver = await startWebhookReceiver();
+    receiver.answer({ status: 429, headers: { 'retry-after': '1' } });
+    const started = clock.now();
+    expect(await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/`), aNotification())).toEqual({ ok: true });
+    expect(clock.now() - started).toBeGreaterThanOrEqual(1_000);
+
+    receiver.answer({ status: 429, headers: { 'retry-after': '120' } });
+    expect(await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/`), aNotification())).toEqual({
+      ok: false,
+      retryable: true,
+      retryAfterMs: 120_000,
+      error: 'webhook answered HTTP 429 Too Many Requests',
+    });
+  });
+
+  it.each([
+    [400, 'webhook answered HTTP 400 Bad Request'],
+    [404, 'webhook answered HTTP 404 Not Found'],
+    [410, 'webhook answered HTTP 410 Gone'],
+    [302, 'webhook answered HTTP 302 Found (redirects are not followed)'],
+  ])('does not retry HTTP %i', async (status, error) => {
+    receiver = await startWebhookReceiver();
+    receiver.answer({ status, headers: { location: 'http://169.254.169.254/' } });
+    expect(await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/`), aNotification())).toEqual({ ok: false, retryable: false, error });
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('retries a refused connection as retryable', async () => {
+    receiver = await startWebhookReceiver();
+    const port = receiver.port;
+    await receiver.close();
+    receiver = undefined;
+    const result = await senderFor({ retry: { maxAttempts: 2 } }).send(hook(`http://127.0.0.1:${port}/`), aNotification());
+    expect(result).toMatchObject({ ok: false, retryable: true, error: expect.stringContaining('ECONNREFUSED') });
+  });
+
+  it('does not send without the owner webhook secret', async () => {
+    expect(await senderFor({ secretOf: async () => null }).send(hook('https://example.com/'), aNotification())).toEqual({
+      ok: false,
+      retryable: false,
+      error: 'the owner has no webhook secret',
+    });
+    const unavailable = senderFor({
+      secretOf: async () => {
+        throw new Error('DynamoDB is down');
+      },
+    });
+    expect(await unavailable.send(hook('https://example.com/'), aNotification())).toEqual({ ok: false, retryable: true, error: 'webhook secret unavailable: DynamoDB is down' });
+  });
+
+  it('refuses an IP-literal URL that is not the vetted address', async () => {
+    const result = await senderFor().send(hook('http://10.1.2.3/hook'), aNotification());
+    expect(result).toEqual({ ok: false, retryable: false, error: 'webhook URL refused: 10.1.2.3 is not the vetted address' });
+  });
+});
