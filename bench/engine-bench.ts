@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { evaluateBatch, evaluateReference, newEngineState, RuleIndex } from '../core/engine';
 import type { EngineRule, SymbolBatch } from '../core/engine';
 import type { Condition, SimpleCondition } from '../core/rule-model';
+import { seededRandom } from '../local/market-simulator/random-walk';
 
 const { values } = parseArgs({
   options: {
@@ -42,19 +43,8 @@ const BATCH_MS = positiveInt('batch-ms', values['batch-ms']);
 const RATE = positiveInt('ticks-per-sec', values['ticks-per-sec']);
 const NAIVE_SECONDS = Number(values['naive-seconds']);
 
-/** mulberry32: a small seeded PRNG, so runs are repeatable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = prng(positiveInt('seed', values.seed));
+// Seeded, so runs are repeatable.
+const random = seededRandom(positiveInt('seed', values.seed));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const START = Date.UTC(2026, 10, 2, 14, 30, 0);
 

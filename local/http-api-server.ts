@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { AUTHORIZER, HANDLER_EXPORT, ROUTES, routeKey, type RouteDefinition } from '../functions/api/routes';
 import { errorBody, type ErrorCode } from '../functions/shared/http-errors';
+import { lambdaContext } from './lambda-context';
 
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -91,7 +92,7 @@ export async function startHttpApiServer(options: HttpApiServerOptions = {}): Pr
       if (identity === undefined || identity === '') return writeError(response, 401, 'unauthorized', 'missing API key: send Authorization: Bearer <api key>');
       let decision: { isAuthorized?: unknown; context?: unknown };
       try {
-        decision = (await authorizer(toAuthorizerEvent(event, identity), lambdaContext('authorizer'))) as typeof decision;
+        decision = (await authorizer(toAuthorizerEvent(event, identity), lambdaContext('local-authorizer', { memoryMb: 256 }))) as typeof decision;
       } catch {
         return writeError(response, 500, 'internal_error', 'the authorizer failed');
       }
@@ -100,7 +101,7 @@ export async function startHttpApiServer(options: HttpApiServerOptions = {}): Pr
     }
     let result: unknown;
     try {
-      result = await match.compiled.handler(event, lambdaContext(match.compiled.route.operationId));
+      result = await match.compiled.handler(event, lambdaContext(`local-${match.compiled.route.operationId}`, { memoryMb: 256 }));
     } catch {
       return writeError(response, 500, 'internal_error', 'the handler failed');
     }
@@ -255,24 +256,6 @@ function toAuthorizerEvent(event: HttpEvent, identity: string) {
   };
 }
 
-function lambdaContext(name: string): Context {
-  const deadline = Date.now() + 30_000;
-  const functionName = `local-${name}`;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 /** Payload 2.0 results: a structured `{ statusCode, headers, body }`, or any JSON value meaning 200. */
 function writeResult(response: ServerResponse, result: unknown, requestId: string): void {

@@ -11,10 +11,10 @@
  * - An unknown function is 404 ResourceNotFoundException; a body that is not JSON is 400
  *   InvalidRequestContentException.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
+import { lambdaContext } from './lambda-context';
 
 export type InvokeHandler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -123,22 +123,7 @@ export async function startLambdaInvokeServer(options: LambdaInvokeServerOptions
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 async function runHandler(handler: InvokeHandler, functionName: string, event: unknown, timeoutMs: number, host: string, address: AddressInfo): Promise<Outcome> {
-  const deadline = Date.now() + timeoutMs;
-  const requestId = randomUUID();
-  const context: Context = {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `local/${host}:${address.port}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  const context = lambdaContext(functionName, { timeoutMs, memoryMb: 1024, logStream: `local/${host}:${address.port}` });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(Object.assign(new Error(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`), { name: 'Sandbox.Timedout' })), timeoutMs);

@@ -9,9 +9,9 @@
  * - it throws, times out, or names an id that is not in the batch: nothing is deleted.
  * `stop()` ends the long poll, lets a running batch finish, and resolves.
  */
-import { randomUUID } from 'node:crypto';
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { lambdaContext } from './lambda-context';
 
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
@@ -107,7 +107,7 @@ export async function startSqsEventSource(options: SqsEventSourceOptions): Promi
     let retried: string[];
     let failed = false;
     try {
-      const response = await withTimeout(options.handler({ Records: records }, lambdaContext(functionName, timeoutMs)), timeoutMs);
+      const response = await withTimeout(options.handler({ Records: records }, lambdaContext(functionName, { timeoutMs, memoryMb: 1024, logStream: 'local/sqs-event-source' })), timeoutMs);
       retried = failuresOf(response, ids);
     } catch (error) {
       options.onError?.(error);
@@ -201,23 +201,6 @@ function toRecord(message: Message, queueArn: string, region: string): SQSRecord
   };
 }
 
-function lambdaContext(functionName: string, timeoutMs: number): Context {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local/sqs-event-source',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

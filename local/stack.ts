@@ -19,11 +19,9 @@
  * the environment first and imports them after.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Context } from 'aws-lambda';
 import { createApiKey } from '../storage/api-keys-repository';
 import { createDb, type Db } from '../storage/dynamodb-client';
 import { getOwnerProfile } from '../storage/owners-repository';
@@ -37,6 +35,7 @@ import { startSqsEventSource, type SqsEventSource } from './sqs-event-source';
 import { startSqsServer, type SqsServer } from './sqs-server';
 import { startTelegramStandIn, type TelegramStandIn } from './telegram-stand-in';
 import { startWebSocketApiServer, type WebSocketApiServer } from './websocket-api-server';
+import { lambdaContext } from './lambda-context';
 
 export interface LocalStackOptions {
   apiPort: number;
@@ -64,6 +63,10 @@ export interface LocalStackOptions {
   onIngestLog?: (line: string) => void;
   /** Table name (tests use a fresh one). */
   tableName?: string;
+  /** Start the feed (simulator or iTick) and the ingest task; default true. Tests of delivery invoke the evaluator themselves. */
+  feed?: boolean;
+  /** How often the outbox sweeper runs; default every minute, as scheduled in AWS. */
+  sweepEveryMs?: number;
 }
 
 export interface LocalStack {
@@ -78,6 +81,10 @@ export interface LocalStack {
   telegram: { source: 'stand-in' | 'telegram'; apiBase: string };
   /** The control interface of the simulator (`POST /control/script`), when it is the feed. */
   simulatorControlUrl: string | null;
+  /** The Lambda Invoke API endpoint running the evaluator (function name `evaluator`). */
+  lambdaEndpoint: string;
+  /** The local servers themselves, for tests running the stack in-process. */
+  services: { telegram: TelegramStandIn | null; ses: SesServer | null; sqs: SqsServer; webSocketApi: WebSocketApiServer; db: Db; queueUrls: Record<string, string> };
   stop(): Promise<void>;
 }
 
@@ -86,22 +93,6 @@ const QUEUES = ['email', 'telegram', 'webhook', 'dashboard'] as const;
 const TELEGRAM_STAND_IN_TOKEN = '0:local-stand-in';
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 
-function lambdaContext(functionName: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomBytes(8).toString('hex'),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 /** Stops what was started, last first; every stop runs even if one fails. */
 class Stoppers {
@@ -158,16 +149,20 @@ async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<Lo
   // Email and Telegram.
   let sesEndpoint = options.sesEndpoint;
   let sesWebPageUrl = options.sesEndpoint ?? '';
+  let ses: SesServer | null = null;
   if (sesEndpoint === undefined) {
-    const ses: SesServer = await startSesServer();
-    stoppers.add(() => ses.stop());
-    sesEndpoint = ses.endpoint;
-    sesWebPageUrl = ses.webPageUrl;
+    const started = await startSesServer();
+    ses = started;
+    stoppers.add(() => started.stop());
+    sesEndpoint = started.endpoint;
+    sesWebPageUrl = started.webPageUrl;
   }
   let telegram: LocalStack['telegram'];
+  let standIn: TelegramStandIn | null = null;
   if (options.telegramBotToken === undefined) {
-    const standIn: TelegramStandIn = await startTelegramStandIn({ print: (line) => options.print(`telegram stand-in: ${line}`) });
-    stoppers.add(() => standIn.close());
+    const started = await startTelegramStandIn({ print: (line) => options.print(`telegram stand-in: ${line}`) });
+    standIn = started;
+    stoppers.add(() => started.close());
     telegram = { source: 'stand-in', apiBase: standIn.apiBase };
     Object.assign(env, { TELEGRAM_API_BASE: standIn.apiBase, TELEGRAM_BOT_TOKEN: TELEGRAM_STAND_IN_TOKEN });
   } else {
@@ -233,15 +228,17 @@ async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<Lo
       handler: (event) => notifier(event, lambdaContext('notifier')),
       functionName: 'notifier',
       waitTimeSeconds: 1,
+      // More than one poller, as Lambda's event source has: duplicates can then meet in parallel.
+      concurrency: 2,
       onError: (error) => options.print(`notifier: ${error instanceof Error ? error.message : String(error)}`),
     });
     stoppers.add(() => source.stop());
   }
   const evaluator = (await import('../functions/evaluator/handler')).handler;
-  const lambda: LambdaInvokeServer = await startLambdaInvokeServer({ functions: { evaluator: (event) => evaluator(event, lambdaContext('evaluator')) } });
+  const lambda: LambdaInvokeServer = await startLambdaInvokeServer({ functions: { evaluator: (event, context) => evaluator(event, context) } });
   stoppers.add(() => lambda.close());
   const sweeper = (await import('../functions/evaluator/outbox-sweeper-handler')).handler;
-  const sweep = setInterval(() => void sweeper({}, lambdaContext('outbox-sweeper')).catch(() => undefined), 60_000);
+  const sweep = setInterval(() => void sweeper({}, lambdaContext('outbox-sweeper')).catch(() => undefined), options.sweepEveryMs ?? 60_000);
   stoppers.add(async () => clearInterval(sweep));
 
   // The HTTP API.
@@ -251,7 +248,9 @@ async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<Lo
   // The feed and the ingest task.
   let feed: LocalStack['feed'];
   let simulatorControlUrl: string | null = null;
-  if (options.itickToken === undefined) {
+  if (options.feed === false) {
+    feed = { source: 'simulator', url: '' };
+  } else if (options.itickToken === undefined) {
     const simulator = await MarketSimulator.start({ ticksPerSecond: options.simulatorTicksPerSecond });
     stoppers.add(() => simulator.close());
     feed = { source: 'simulator', url: simulator.url };
@@ -259,18 +258,20 @@ async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<Lo
   } else {
     feed = { source: 'itick', url: options.itickWsUrl ?? 'wss://api.itick.org/stock' };
   }
-  const ingest = spawnIngestTask(options, {
-    ITICK_TOKEN: options.itickToken ?? 'local-simulator',
-    ITICK_WS_URL: feed.url,
-    BATCH_WINDOW_MS: String(options.batchWindowMs),
-    EVALUATOR_FUNCTION_NAME: 'evaluator',
-    LAMBDA_ENDPOINT: lambda.url,
-    DYNAMODB_ENDPOINT: dynamodbEndpoint,
-    TABLE_NAME: tableName,
-    WATCHLIST_REFRESH_MS: '1000',
-    AWS_REGION: region,
-  });
-  stoppers.add(() => stopChild(ingest));
+  if (options.feed !== false) {
+    const ingest = spawnIngestTask(options, {
+      ITICK_TOKEN: options.itickToken ?? 'local-simulator',
+      ITICK_WS_URL: feed.url,
+      BATCH_WINDOW_MS: String(options.batchWindowMs),
+      EVALUATOR_FUNCTION_NAME: 'evaluator',
+      LAMBDA_ENDPOINT: lambda.url,
+      DYNAMODB_ENDPOINT: dynamodbEndpoint,
+      TABLE_NAME: tableName,
+      WATCHLIST_REFRESH_MS: '1000',
+      AWS_REGION: region,
+    });
+    stoppers.add(() => stopChild(ingest));
+  }
 
   return {
     apiUrl: api.url,
@@ -282,6 +283,8 @@ async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<Lo
     feed,
     telegram,
     simulatorControlUrl,
+    lambdaEndpoint: lambda.url,
+    services: { telegram: standIn, ses, sqs: sqsServer, webSocketApi, db, queueUrls },
     stop: () => stoppers.stopAll(),
   };
 }

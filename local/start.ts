@@ -14,7 +14,6 @@ import { z } from 'zod';
 import { startLocalStack, type LocalStack } from './stack';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
-const DATA_DIR = path.join(REPO_ROOT, '.local', 'dynamodb');
 
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
 const settingsSchema = z.object({
@@ -29,6 +28,8 @@ const settingsSchema = z.object({
   DYNAMODB_ENDPOINT: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   BATCH_WINDOW_MS: optional(z.coerce.number().int().min(10).max(60_000).default(250)),
   SIMULATOR_TICKS_PER_SECOND: optional(z.coerce.number().min(0).max(1000).default(2)),
+  /** Where DynamoDB Local keeps its data between runs (git-ignored). */
+  LOCAL_DATA_DIR: optional(z.string().default(path.join(REPO_ROOT, '.local', 'dynamodb'))),
 });
 const SECRETS = new Set(['DEV_API_KEY', 'ITICK_TOKEN', 'TELEGRAM_BOT_TOKEN']);
 
@@ -57,7 +58,7 @@ function checkJava(): void {
 const { values: flags } = parseArgs({ options: { fresh: { type: 'boolean', default: false } }, allowPositionals: false, strict: false });
 const config = settings();
 if (config.DYNAMODB_ENDPOINT === undefined) checkJava();
-if (flags.fresh === true) rmSync(DATA_DIR, { recursive: true, force: true });
+if (flags.fresh === true) rmSync(config.LOCAL_DATA_DIR, { recursive: true, force: true });
 
 let stack: LocalStack;
 try {
@@ -69,7 +70,7 @@ try {
     ...(config.TELEGRAM_BOT_TOKEN === undefined ? {} : { telegramBotToken: config.TELEGRAM_BOT_TOKEN }),
     ...(config.TELEGRAM_API_BASE === undefined ? {} : { telegramApiBase: config.TELEGRAM_API_BASE }),
     ...(config.SES_ENDPOINT === undefined ? {} : { sesEndpoint: config.SES_ENDPOINT }),
-    ...(config.DYNAMODB_ENDPOINT === undefined ? { dataDir: DATA_DIR } : { dynamodbEndpoint: config.DYNAMODB_ENDPOINT }),
+    ...(config.DYNAMODB_ENDPOINT === undefined ? { dataDir: config.LOCAL_DATA_DIR } : { dynamodbEndpoint: config.DYNAMODB_ENDPOINT }),
     alertFromEmail: config.ALERT_FROM_EMAIL,
     batchWindowMs: config.BATCH_WINDOW_MS,
     simulatorTicksPerSecond: config.SIMULATOR_TICKS_PER_SECOND,

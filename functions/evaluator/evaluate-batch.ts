@@ -7,8 +7,11 @@
  * transaction that writes the alert record and the rule's trigger state, conditional on the rule
  * being active, of the version the engine judged, and not yet fired from this batch's ticks. The
  * alert's id derives from the rule and the batch's first tick position, which a retried batch
- * keeps: a retried, duplicated or raced batch finds its alert already written and only re-queues
- * the deliveries still pending (the notifier ignores a delivery that is already done or under way).
+ * keeps: a retried, duplicated or raced batch that fires the rule again finds its alert already
+ * written and only re-queues the deliveries still pending (the notifier ignores a delivery that is
+ * already done or under way). A retry judged against the trigger state the first attempt wrote
+ * may not fire at all (the cooldown now applies): then the outbox sweeper queues whatever the
+ * first attempt left pending.
  *
  * A claimed alert enters the delivery outbox in the same write and leaves it once its deliveries
  * are queued; if queueing fails (or the evaluator dies in between) the outbox sweeper queues them

@@ -4,7 +4,7 @@
  *
  * Attempts are counted on the alert record, not by the queue: after `maxAttempts` a retryable
  * failure becomes `failed` in `GET /alerts` (never silently lost). Retries back off 5 s, 15 s,
- * 45 s … (or as long as the far side asked, e.g. Telegram's retry_after).
+ * 45 s … (`retryBaseMs` × 3ⁿ; or as long as the far side asked, e.g. Telegram's retry_after).
  */
 import type { DeliveryMessage } from '../../core/delivery/delivery-message';
 import type { Channel } from '../../core/rule-model';
@@ -34,6 +34,8 @@ export interface DeliverDeps {
   channels: Channels;
   events: DeliveryEvents;
   maxAttempts: number;
+  /** First step of the backoff between attempts (DELIVERY_RETRY_BASE_MS, 5 s). */
+  retryBaseMs: number;
   now: () => number;
 }
 
@@ -42,8 +44,11 @@ export type DeliverOutcome = { retry: false } | { retry: true; delayMs: number }
 
 const MAX_ERROR_LENGTH = 500;
 
-export function retryDelayMs(attempts: number, askedMs: number | undefined): number {
-  const backoff = 5_000 * 3 ** Math.max(0, attempts - 1);
+export const DEFAULT_RETRY_BASE_MS = 5_000;
+
+/** The wait before the next attempt: `baseMs` × 3^(attempts − 1), at least what was asked, at most 12 h. */
+export function retryDelayMs(attempts: number, askedMs: number | undefined, baseMs = DEFAULT_RETRY_BASE_MS): number {
+  const backoff = baseMs * 3 ** Math.max(0, attempts - 1);
   return Math.min(Math.max(askedMs ?? 0, backoff), 12 * 60 * 60 * 1000);
 }
 
@@ -67,7 +72,7 @@ export async function deliver(deps: DeliverDeps, message: DeliveryMessage): Prom
     const record = await deps.store.read(message.owner, message.alertKey);
     if (record === null) return { retry: false };
     const result = await deps.channels.pushToDashboards(notificationOf(record));
-    return !result.ok && result.retryable ? { retry: true, delayMs: retryDelayMs(1, result.retryAfterMs) } : { retry: false };
+    return !result.ok && result.retryable ? { retry: true, delayMs: retryDelayMs(1, result.retryAfterMs, deps.retryBaseMs) } : { retry: false };
   }
 
   const lease = await deps.store.lease(message.owner, message.alertKey, message.index);
@@ -101,7 +106,7 @@ export async function deliver(deps: DeliverDeps, message: DeliveryMessage): Prom
   if (result.retryable && attempts < deps.maxAttempts) {
     await finish({ status: 'pending', attempts, error });
     deps.events.retried({ channel: channel.type, ruleId: alert.ruleId, attempts, error });
-    return { retry: true, delayMs: retryDelayMs(attempts, result.retryAfterMs) };
+    return { retry: true, delayMs: retryDelayMs(attempts, result.retryAfterMs, deps.retryBaseMs) };
   }
   await finish({ status: 'failed', attempts, error });
   report('failed');

@@ -39,6 +39,16 @@ async function telegramBotToken(config: NotifierConfig): Promise<string | undefi
   return token;
 }
 
+/**
+ * Emits one metric at once with the `Channel` dimension. A single-metric instance publishes on
+ * `addMetric` and then forgets its dimensions, so each metric gets an instance of its own.
+ */
+function channelMetric(channel: string, name: string, unit: Parameters<Metrics['addMetric']>[1], value: number): void {
+  const single = metrics.singleMetric();
+  single.addDimension('Channel', channel);
+  single.addMetric(name, unit, value);
+}
+
 function deliveryStore(db: Db): DeliverDeps['store'] {
   return {
     lease: (owner, key, index) => leaseDelivery(db, owner, key, index, Date.now(), DELIVERY_LEASE_MS),
@@ -92,19 +102,16 @@ export async function createNotifierDeps(config: NotifierConfig): Promise<Delive
     events: {
       finished: ({ channel, status, ruleId, symbol, tickToDeliveryMs, attempts }) => {
         logger.info(status === 'sent' ? 'alert delivered' : 'alert delivery failed', { channel, ruleId, symbol, tickToDeliveryMs, attempts });
-        const named = metrics.singleMetric();
-        named.addDimension('Channel', channel);
-        named.addMetric(status === 'sent' ? 'DeliveriesSent' : 'DeliveriesFailed', MetricUnit.Count, 1);
-        if (status === 'sent') named.addMetric('TickToDeliveryMs', MetricUnit.Milliseconds, tickToDeliveryMs);
+        channelMetric(channel, status === 'sent' ? 'DeliveriesSent' : 'DeliveriesFailed', MetricUnit.Count, 1);
+        if (status === 'sent') channelMetric(channel, 'TickToDeliveryMs', MetricUnit.Milliseconds, tickToDeliveryMs);
       },
       retried: ({ channel, ruleId, attempts, error }) => {
         logger.warn('alert delivery will be retried', { channel, ruleId, attempts, error });
-        const named = metrics.singleMetric();
-        named.addDimension('Channel', channel);
-        named.addMetric('DeliveriesRetried', MetricUnit.Count, 1);
+        channelMetric(channel, 'DeliveriesRetried', MetricUnit.Count, 1);
       },
     },
     maxAttempts: config.deliveryMaxAttempts,
+    retryBaseMs: config.deliveryRetryBaseMs,
     now: Date.now,
   };
 }

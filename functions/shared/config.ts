@@ -93,6 +93,7 @@ const notifierEnvSchema = storageEnvSchema.extend({
   SQS_ENDPOINT: optional(httpUrl.optional()),
   ALLOW_LOOPBACK_WEBHOOKS: flag(false),
   DELIVERY_MAX_ATTEMPTS: wholeNumber(1, 20, 5),
+  DELIVERY_RETRY_BASE_MS: wholeNumber(100, 3_600_000, 5000),
   WEBHOOK_TIMEOUT_MS: wholeNumber(100, 30_000, 5000),
 });
 
@@ -144,6 +145,8 @@ export interface NotifierConfig extends StorageConfig {
   allowLoopbackWebhooks: boolean;
   /** Attempts per delivery before it is marked `failed`. */
   deliveryMaxAttempts: number;
+  /** First step of the backoff between attempts (then ×3 per attempt). */
+  deliveryRetryBaseMs: number;
   webhookTimeoutMs: number;
 }
 
@@ -214,6 +217,7 @@ export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
     sqsEndpoint: parsed.SQS_ENDPOINT,
     allowLoopbackWebhooks: parsed.ALLOW_LOOPBACK_WEBHOOKS,
     deliveryMaxAttempts: parsed.DELIVERY_MAX_ATTEMPTS,
+    deliveryRetryBaseMs: parsed.DELIVERY_RETRY_BASE_MS,
     webhookTimeoutMs: parsed.WEBHOOK_TIMEOUT_MS,
   };
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PathCompressor, type PricePointTuple } from '../../core/feed';
 import { shardOf } from '../../ingest-task/src/batcher';
-import { eventually } from '../support/ingest-eventually';
+import { eventually } from '../support/eventually';
 import { startIngestHarness, type HarnessOptions, type IngestHarness } from '../support/ingest-harness';
 
 let harness: IngestHarness | undefined;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ItickConnection, type ItickConnectionOptions } from '../../ingest-task/src/itick-client';
 import { MarketSimulator, type MarketSimulatorOptions } from '../../local/market-simulator/market-simulator';
-import { eventually, pause } from '../support/ingest-eventually';
+import { eventually, pause } from '../support/eventually';
 import { recordingLogger, type RecordingLogger } from '../support/ingest-recording-logger';
 import { connectRaw, type RawClient } from '../support/itick-raw-client';
 

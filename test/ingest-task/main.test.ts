@@ -8,7 +8,7 @@ import { readHeartbeat } from '../../storage/heartbeat-repository';
 import { symbolCounterUpdate } from '../../storage/symbols-repository';
 import { ensureTable } from '../../storage/table-setup';
 import { writeTransaction } from '../../storage/transactions';
-import { eventually } from '../support/ingest-eventually';
+import { eventually } from '../support/eventually';
 import { recordingEvaluator } from '../support/ingest-recording-evaluator';
 
 // The real entry point, as the container runs it, against DynamoDB Local, the market simulator

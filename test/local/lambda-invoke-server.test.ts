@@ -2,7 +2,7 @@ import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLambdaInvokeServer, type InvokeHandler, type LambdaInvokeServer } from '../../local/lambda-invoke-server';
-import { eventually } from '../support/ingest-eventually';
+import { eventually } from '../support/eventually';
 
 let server: LambdaInvokeServer | undefined;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MarketSimulator, type MarketSimulatorOptions } from '../../local/market-simulator/market-simulator';
-import { eventually, pause } from '../support/ingest-eventually';
+import { eventually, pause } from '../support/eventually';
 import { connectRaw, isAnswer, isData, type RawClient } from '../support/itick-raw-client';
 
 let market: MarketSimulator | undefined;

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSesServer, type SesServer } from '../../local/ses-server';
-import { LOCAL_AWS } from '../support/delivery-eventually';
+import { LOCAL_AWS } from '../support/local-aws';
 
 let ses: SesServer;
 beforeAll(async () => {

@@ -3,7 +3,8 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSqsEventSource, type BatchOutcome, type SqsBatchHandler, type SqsEventSource } from '../../local/sqs-event-source';
 import { startSqsServer, type SqsServer } from '../../local/sqs-server';
-import { LOCAL_AWS, waitFor } from '../support/delivery-eventually';
+import { eventually } from '../support/eventually';
+import { LOCAL_AWS } from '../support/local-aws';
 
 /** One SQS second lasts 40 ms: a 1-second visibility timeout brings failed messages back quickly. */
 let server: SqsServer;
@@ -50,7 +51,7 @@ describe('the local SQS event source', () => {
       expect(context.functionName).toBe('notifier');
       events.push(event);
     });
-    await waitFor(() => events.length === 1, 'one batch');
+    await eventually(() => events.length === 1, 'one batch');
     const record = events[0]?.Records[0] as SQSRecord;
     expect(record).toMatchObject({
       body: '{"alertId":"a1"}',
@@ -61,7 +62,7 @@ describe('the local SQS event source', () => {
       messageAttributes: { kind: { dataType: 'String', stringValue: 'alert' } },
       md5OfBody: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
-    await waitFor(async () => (await visibleCount(queue)) === 0, 'the batch to be deleted');
+    await eventually(async () => (await visibleCount(queue)) === 0, 'the batch to be deleted');
   });
 
   it('deletes the successes of a partial batch and lets the reported failures come back', async () => {
@@ -73,12 +74,12 @@ describe('the local SQS event source', () => {
       const failing = event.Records.filter((r) => r.body === 'fail' && r.attributes.ApproximateReceiveCount === '1');
       return { batchItemFailures: failing.map((r) => ({ itemIdentifier: r.messageId })) };
     });
-    await waitFor(() => seen.some(([body, count]) => body === 'fail' && count === '2'), 'the failed message to come back');
+    await eventually(() => seen.some(([body, count]) => body === 'fail' && count === '2'), 'the failed message to come back');
     expect(seen.filter(([body]) => body.startsWith('ok'))).toEqual([
       ['ok-1', '1'],
       ['ok-2', '1'],
     ]);
-    await waitFor(async () => (await visibleCount(queue)) === 0, 'the queue to drain');
+    await eventually(async () => (await visibleCount(queue)) === 0, 'the queue to drain');
   });
 
   it('leaves the whole batch when the handler throws, or names an item that is not in the batch', async () => {
@@ -91,7 +92,7 @@ describe('the local SQS event source', () => {
       if (calls === 2) return { batchItemFailures: [{ itemIdentifier: 'not-in-this-batch' }] };
       return undefined;
     });
-    await waitFor(() => outcomes.some((o) => o.deleted.length === 2), 'a successful third run');
+    await eventually(() => outcomes.some((o) => o.deleted.length === 2), 'a successful third run');
     expect(outcomes.slice(0, 2).map((o) => [o.failed, o.retried.length, o.deleted.length])).toEqual([
       [true, 2, 0],
       [false, 2, 0],
@@ -109,7 +110,7 @@ describe('the local SQS event source', () => {
       receiveCounts.push(...event.Records.map((r) => r.attributes.ApproximateReceiveCount));
       return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
     });
-    const dead = await waitFor(async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq }))).Messages?.[0], 'the dead letter');
+    const dead = await eventually(async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq }))).Messages?.[0], 'the dead letter');
     expect(dead.Body).toBe('poison');
     expect(receiveCounts).toEqual(['1', '2', '3']);
   });
@@ -119,7 +120,7 @@ describe('the local SQS event source', () => {
     await sqs.send(new SendMessageBatchCommand({ QueueUrl: queue, Entries: Array.from({ length: 5 }, (_, i) => ({ Id: `m${i}`, MessageBody: String(i) })) }));
     const sizes: number[] = [];
     await run(queue, async (event) => void sizes.push(event.Records.length), 2);
-    await waitFor(() => sizes.reduce((a, b) => a + b, 0) === 5, 'all five messages');
+    await eventually(() => sizes.reduce((a, b) => a + b, 0) === 5, 'all five messages');
     expect(Math.max(...sizes)).toBeLessThanOrEqual(2);
   });
 
@@ -133,7 +134,7 @@ describe('the local SQS event source', () => {
       finished = true;
     });
     await sqs.send(new SendMessageCommand({ QueueUrl: queue, MessageBody: 'x' }));
-    await waitFor(() => started, 'the batch to start');
+    await eventually(() => started, 'the batch to start');
     expect(finished).toBe(false);
     await source?.stop();
     expect(finished).toBe(true);

@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSqsServer, type SqsServer } from '../../local/sqs-server';
-import { LOCAL_AWS } from '../support/delivery-eventually';
+import { LOCAL_AWS } from '../support/local-aws';
 
 /** One SQS second lasts 50 ms here: visibility timeouts and waits of seconds take a blink. */
 const SECOND_MS = 50;

@@ -2,7 +2,8 @@ import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCo
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWebSocketApiServer, type WebSocketApiServer, type WebSocketApiServerOptions, type WebSocketRouteEvent } from '../../local/websocket-api-server';
 import { openClient, policy } from '../support/delivery-dashboard';
-import { LOCAL_AWS, waitFor } from '../support/delivery-eventually';
+import { eventually } from '../support/eventually';
+import { LOCAL_AWS } from '../support/local-aws';
 
 let api: WebSocketApiServer | undefined;
 let management: ApiGatewayManagementApiClient | undefined;
@@ -57,7 +58,7 @@ describe('the local WebSocket API', () => {
     expect(api.connectionIds()).toEqual([connect?.requestContext.connectionId]);
 
     await client.close();
-    const disconnect = await waitFor(() => events.find((e) => e.requestContext.eventType === 'DISCONNECT'), '$disconnect');
+    const disconnect = await eventually(() => events.find((e) => e.requestContext.eventType === 'DISCONNECT'), '$disconnect');
     expect(disconnect.requestContext).toMatchObject({
       routeKey: '$disconnect',
       connectionId: connect?.requestContext.connectionId,
@@ -98,7 +99,7 @@ describe('the local WebSocket API', () => {
     const { api } = await start();
     const client = await openClient(api.url);
     client.socket.send('{"action":"ping"}');
-    const answer = await waitFor(() => client.received[0], 'the Forbidden answer');
+    const answer = await eventually(() => client.received[0], 'the Forbidden answer');
     expect(JSON.parse(answer)).toMatchObject({ message: 'Forbidden', connectionId: api.connectionIds()[0] });
     await client.close();
     await api.close();
@@ -107,7 +108,7 @@ describe('the local WebSocket API', () => {
     const second = await start({ routes: { $default: async (event) => void bodies.push(event.body) } });
     const other = await openClient(second.api.url);
     other.socket.send('hello');
-    await waitFor(() => bodies.length === 1, '$default');
+    await eventually(() => bodies.length === 1, '$default');
     expect(bodies).toEqual(['hello']);
     await other.close();
   });
@@ -120,7 +121,7 @@ describe('the local management API, through @aws-sdk/client-apigatewaymanagement
     const [connectionId = ''] = api.connectionIds();
 
     await management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: new TextEncoder().encode('{"type":"alert"}') }));
-    expect(await waitFor(() => client.received[0], 'the posted message')).toBe('{"type":"alert"}');
+    expect(await eventually(() => client.received[0], 'the posted message')).toBe('{"type":"alert"}');
 
     const described = await management.send(new GetConnectionCommand({ ConnectionId: connectionId }));
     expect(described.ConnectedAt).toBeInstanceOf(Date);
@@ -136,7 +137,7 @@ describe('the local management API, through @aws-sdk/client-apigatewaymanagement
     const client = await openClient(api.url);
     const [connectionId = ''] = api.connectionIds();
     await client.close();
-    await waitFor(() => api.connectionIds().length === 0, 'the close');
+    await eventually(() => api.connectionIds().length === 0, 'the close');
     for (const id of [connectionId, 'bm90LWEtY29ubmVjdGlvbg==']) {
       const error = await management.send(new PostToConnectionCommand({ ConnectionId: id, Data: new Uint8Array([1]) })).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(GoneException);
@@ -151,6 +152,6 @@ describe('the local management API, through @aws-sdk/client-apigatewaymanagement
     const ids = api.connectionIds();
     await api.close();
     expect(disconnected).toEqual(ids);
-    await waitFor(() => client.socket.readyState === client.socket.CLOSED, 'the client to see the close');
+    await eventually(() => client.socket.readyState === client.socket.CLOSED, 'the client to see the close');
   });
 });

@@ -1,6 +1,6 @@
 /** A bare WebSocket client for testing the market simulator's side of iTick's protocol. */
 import WebSocket from 'ws';
-import { eventually } from './ingest-eventually';
+import { eventually } from './eventually';
 
 export interface RawClient {
   ws: WebSocket;

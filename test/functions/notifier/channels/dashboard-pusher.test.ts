@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_CHANNEL, DashboardPusher } from '../../../../functions/notifier/channels/dashboard-pusher';
 import type { WebSocketApiServer } from '../../../../local/websocket-api-server';
 import { MemoryConnections, openClient, startDashboardApi } from '../../../support/delivery-dashboard';
-import { LOCAL_AWS, waitFor } from '../../../support/delivery-eventually';
+import { eventually } from '../../../support/eventually';
+import { LOCAL_AWS } from '../../../support/local-aws';
 import { aNotification } from '../../../support/delivery-fixtures';
 
 describe('the dashboard pusher, through the local WebSocket API', () => {
@@ -37,7 +38,7 @@ describe('the dashboard pusher, through the local WebSocket API', () => {
     const result = await pusher.send(DASHBOARD_CHANNEL, aNotification({ owner: 'alice' }));
     expect(result).toEqual({ ok: true, delivered: 2, gone: 0, failed: 0 });
 
-    await waitFor(() => first.received.length > 0 && second.received.length > 0, 'both dashboards to get the alert');
+    await eventually(() => first.received.length > 0 && second.received.length > 0, 'both dashboards to get the alert');
     expect(JSON.parse(first.received[0] ?? '')).toMatchObject({ type: 'alert', alert: { id: 'A1b2C3d4E5f6G7h8I9j0K1', symbol: 'AAPL$US', price: 200.5 } });
     expect(second.received).toEqual(first.received);
     expect(bobs.received).toEqual([]);

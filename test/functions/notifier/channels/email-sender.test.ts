@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { classifySesError, EmailSender } from '../../../../functions/notifier/channels/email-sender';
 import { startSesServer, type SesServer } from '../../../../local/ses-server';
-import { LOCAL_AWS } from '../../../support/delivery-eventually';
+import { LOCAL_AWS } from '../../../support/local-aws';
 import { aNotification, HOSTILE_TEXT } from '../../../support/delivery-fixtures';
 
 let ses: SesServer;

@@ -1,0 +1,292 @@
+/**
+ * deliver(): one queued delivery, with in-memory fakes for the alert store (modelling the lease
+ * of storage/deliveries-repository.ts: only a pending delivery without a live lease can be
+ * taken) and the channels. What is sent, what the alert records, and when the queue should hand
+ * the message out again.
+ */
+import { describe, expect, it } from 'vitest';
+import type { DeliveryMessage } from '../../../core/delivery/delivery-message';
+import type { Channel, Delivery } from '../../../core/rule-model';
+import type { DeliveryResult } from '../../../functions/notifier/channels/delivery-result';
+import type { AlertNotification } from '../../../functions/notifier/channels/notification';
+import { deliver, notificationOf, retryDelayMs, type Channels, type DeliverDeps, type DeliveryEvents, type DeliveryStore } from '../../../functions/notifier/deliver';
+import { loadNotifierConfig } from '../../../functions/shared/config';
+import type { DeliverableAlert, DeliveryOutcome, LeaseResult } from '../../../storage/deliveries-repository';
+
+const OWNER = 'owner-1';
+const ALERT_KEY = 'ALERT#2026-03-02T14:30:00.000Z#A1';
+const TICK_AT = Date.parse('2026-03-02T14:30:00.250Z');
+const BASE_MS = 5_000;
+const MAX_ATTEMPTS = 3;
+
+const EMAIL: Channel = { type: 'email', to: 'me@example.com' };
+const WEBHOOK: Channel = { type: 'webhook', url: 'https://example.com/hook' };
+
+function aDeliverableAlert(deliveries: Delivery[] = [pending('email'), pending('webhook')], channels: Channel[] = [EMAIL, WEBHOOK]): DeliverableAlert {
+  return {
+    owner: OWNER,
+    alert: {
+      id: 'A1',
+      ruleId: 'R1',
+      symbol: 'AAPL$US',
+      price: 201,
+      condition: { type: 'crosses_above', value: 200 },
+      message: 'AAPL$US crossed above 200: last 201 at 2026-03-02T14:30:00.250Z',
+      tickAt: new Date(TICK_AT).toISOString(),
+      triggeredAt: '2026-03-02T14:30:00.000Z',
+      deliveries,
+    },
+    channels,
+    note: 'check the news',
+  };
+}
+
+function pending(channel: Delivery['channel'], attempts = 0): Delivery {
+  return { channel, status: 'pending', attempts };
+}
+
+/** One alert in memory, leased the way the repository leases (a lease lasts until `finish`). */
+class MemoryAlertStore implements DeliveryStore {
+  readonly leased = new Set<number>();
+  readonly finished: Array<{ index: number; outcome: DeliveryOutcome }> = [];
+  leaseCalls = 0;
+
+  constructor(public record: DeliverableAlert | null) {}
+
+  async lease(owner: string, alertKey: string, index: number): Promise<LeaseResult> {
+    this.leaseCalls++;
+    const delivery = owner === OWNER && alertKey === ALERT_KEY ? this.record?.alert.deliveries[index] : undefined;
+    if (this.record === null || delivery === undefined) return { status: 'missing' };
+    if (delivery.status !== 'pending') return { status: 'done' };
+    if (this.leased.has(index)) return { status: 'busy' };
+    this.leased.add(index);
+    return { status: 'leased', alert: structuredClone(this.record) };
+  }
+
+  async finish(_owner: string, _alertKey: string, index: number, outcome: DeliveryOutcome): Promise<void> {
+    if (this.record === null) throw new Error('no alert');
+    const deliveries = this.record.alert.deliveries;
+    const channel = deliveries[index]?.channel ?? 'email';
+    deliveries[index] = { channel, status: outcome.status, attempts: outcome.attempts, ...(outcome.error === undefined ? {} : { error: outcome.error }) };
+    this.leased.delete(index);
+    this.finished.push({ index, outcome });
+  }
+
+  async read(): Promise<DeliverableAlert | null> {
+    return this.record === null ? null : structuredClone(this.record);
+  }
+
+  delivery(index: number): Delivery | undefined {
+    return this.record?.alert.deliveries[index];
+  }
+}
+
+/** Channels that answer as scripted (default: delivered) and remember what they were given. */
+class ScriptedChannels implements Channels {
+  readonly sent: Array<{ channel: Channel; notification: AlertNotification }> = [];
+  readonly pushed: AlertNotification[] = [];
+  /** The next send answers, in order. */
+  readonly answers: Array<DeliveryResult | Promise<DeliveryResult>> = [];
+  readonly pushAnswers: DeliveryResult[] = [];
+
+  async send(channel: Channel, notification: AlertNotification): Promise<DeliveryResult> {
+    this.sent.push({ channel, notification });
+    return (await this.answers.shift()) ?? { ok: true };
+  }
+
+  async pushToDashboards(notification: AlertNotification): Promise<DeliveryResult> {
+    this.pushed.push(notification);
+    return this.pushAnswers.shift() ?? { ok: true };
+  }
+}
+
+class RecordedEvents implements DeliveryEvents {
+  readonly finishedEvents: Array<Parameters<DeliveryEvents['finished']>[0]> = [];
+  readonly retriedEvents: Array<Parameters<DeliveryEvents['retried']>[0]> = [];
+  finished(event: Parameters<DeliveryEvents['finished']>[0]): void {
+    this.finishedEvents.push(event);
+  }
+  retried(event: Parameters<DeliveryEvents['retried']>[0]): void {
+    this.retriedEvents.push(event);
+  }
+}
+
+function setUp(record: DeliverableAlert | null = aDeliverableAlert(), options: { maxAttempts?: number; retryBaseMs?: number } = {}) {
+  const store = new MemoryAlertStore(record);
+  const channels = new ScriptedChannels();
+  const events = new RecordedEvents();
+  const deps: DeliverDeps = {
+    store,
+    channels,
+    events,
+    maxAttempts: options.maxAttempts ?? MAX_ATTEMPTS,
+    retryBaseMs: options.retryBaseMs ?? BASE_MS,
+    now: () => TICK_AT + 1_234,
+  };
+  return { store, channels, events, deps };
+}
+
+const toChannel = (index: number): DeliveryMessage => ({ kind: 'channel', version: 1, owner: OWNER, alertKey: ALERT_KEY, index });
+const toDashboards: DeliveryMessage = { kind: 'dashboard', version: 1, owner: OWNER, alertKey: ALERT_KEY };
+const retryable = (error: string, retryAfterMs?: number): DeliveryResult => ({ ok: false, retryable: true, error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+const permanent = (error: string): DeliveryResult => ({ ok: false, retryable: false, error });
+
+describe('deliver: a channel delivery', () => {
+  it('sends a pending delivery through its channel, records it sent with the attempt, and reports the tick-to-delivery latency', async () => {
+    const { store, channels, events, deps } = setUp();
+
+    expect(await deliver(deps, toChannel(1))).toEqual({ retry: false });
+
+    expect(channels.sent).toEqual([{ channel: WEBHOOK, notification: notificationOf(aDeliverableAlert()) }]);
+    expect(channels.sent[0]?.notification).toMatchObject({ alertId: 'A1', owner: OWNER, ruleId: 'R1', note: 'check the news' });
+    expect(store.delivery(1)).toEqual({ channel: 'webhook', status: 'sent', attempts: 1 });
+    expect(store.delivery(0)).toEqual(pending('email'));
+    expect(store.leased.size).toBe(0);
+    expect(events.finishedEvents).toEqual([{ channel: 'webhook', status: 'sent', ruleId: 'R1', symbol: 'AAPL$US', tickToDeliveryMs: 1_234, attempts: 1 }]);
+    expect(events.retriedEvents).toEqual([]);
+  });
+
+  it('counts the attempt on top of those the alert recorded, and clears the last error on success', async () => {
+    const { store, deps } = setUp(aDeliverableAlert([{ channel: 'email', status: 'pending', attempts: 2, error: 'SES throttled' }, pending('webhook')]));
+
+    await deliver(deps, toChannel(0));
+
+    expect(store.finished).toEqual([{ index: 0, outcome: { status: 'sent', attempts: 3 } }]);
+    expect(store.delivery(0)).toEqual({ channel: 'email', status: 'sent', attempts: 3 });
+  });
+
+  it.each([
+    ['already sent', aDeliverableAlert([{ channel: 'email', status: 'sent', attempts: 1 }, pending('webhook')]), 0],
+    ['already failed', aDeliverableAlert([{ channel: 'email', status: 'failed', attempts: 3, error: 'x' }, pending('webhook')]), 0],
+    ['of an alert that is gone', null, 0],
+    ['at a position the alert does not have', aDeliverableAlert(), 2],
+  ])('sends nothing and records nothing for a delivery %s', async (_case, record, index) => {
+    const { store, channels, events, deps } = setUp(record);
+
+    expect(await deliver(deps, toChannel(index))).toEqual({ retry: false });
+
+    expect(store.leaseCalls).toBe(1);
+    expect(channels.sent).toEqual([]);
+    expect(store.finished).toEqual([]);
+    expect(events.finishedEvents).toEqual([]);
+  });
+
+  it('leaves a delivery another worker holds the lease on to that worker (a duplicate message is dropped)', async () => {
+    const { store, channels, deps } = setUp();
+    let answer: (result: DeliveryResult) => void = () => undefined;
+    channels.answers.push(new Promise<DeliveryResult>((resolve) => (answer = resolve)));
+
+    const first = deliver(deps, toChannel(0));
+    expect(store.leased.has(0)).toBe(true);
+    expect(await deliver(deps, toChannel(0))).toEqual({ retry: false });
+    answer({ ok: true });
+
+    expect(await first).toEqual({ retry: false });
+    expect(channels.sent).toHaveLength(1);
+    expect(store.delivery(0)).toEqual({ channel: 'email', status: 'sent', attempts: 1 });
+  });
+
+  it('keeps a retryable failure pending with its error and has the queue hand it out again after the backoff', async () => {
+    const { store, channels, events, deps } = setUp();
+    channels.answers.push(retryable('SES answered 503'));
+
+    expect(await deliver(deps, toChannel(0))).toEqual({ retry: true, delayMs: BASE_MS });
+
+    expect(store.delivery(0)).toEqual({ channel: 'email', status: 'pending', attempts: 1, error: 'SES answered 503' });
+    expect(store.leased.size).toBe(0);
+    expect(events.retriedEvents).toEqual([{ channel: 'email', ruleId: 'R1', attempts: 1, error: 'SES answered 503' }]);
+    expect(events.finishedEvents).toEqual([]);
+  });
+
+  it.each([
+    [1, undefined, 5_000],
+    [2, undefined, 15_000],
+    [3, undefined, 45_000],
+    [1, 60_000, 60_000],
+    [2, 1_000, 15_000],
+  ])('after attempt %i (channel asked for %s ms) waits %i ms', async (attempt, retryAfterMs, delayMs) => {
+    const { channels, deps } = setUp(aDeliverableAlert([pending('email', attempt - 1)]), { maxAttempts: 10 });
+    channels.answers.push(retryable('busy', retryAfterMs));
+
+    expect(await deliver(deps, toChannel(0))).toEqual({ retry: true, delayMs });
+  });
+
+  it('scales the backoff with DELIVERY_RETRY_BASE_MS and never waits more than 12 hours', async () => {
+    expect([1, 2, 3].map((attempts) => retryDelayMs(attempts, undefined, 100))).toEqual([100, 300, 900]);
+    expect(retryDelayMs(20, undefined, 5_000)).toBe(12 * 60 * 60 * 1000);
+    expect(retryDelayMs(1, 24 * 60 * 60 * 1000, 5_000)).toBe(12 * 60 * 60 * 1000);
+    expect(retryDelayMs(1, undefined)).toBe(5_000);
+    expect(loadNotifierConfig({}).deliveryRetryBaseMs).toBe(5_000);
+    expect(loadNotifierConfig({ DELIVERY_RETRY_BASE_MS: '250' }).deliveryRetryBaseMs).toBe(250);
+  });
+
+  it('records a retryable failure as failed once the attempts reach DELIVERY_MAX_ATTEMPTS', async () => {
+    const { store, channels, events, deps } = setUp(aDeliverableAlert([pending('email', MAX_ATTEMPTS - 1)]));
+    channels.answers.push(retryable('SES answered 503'));
+
+    expect(await deliver(deps, toChannel(0))).toEqual({ retry: false });
+
+    expect(store.delivery(0)).toEqual({ channel: 'email', status: 'failed', attempts: MAX_ATTEMPTS, error: 'SES answered 503' });
+    expect(events.finishedEvents).toEqual([expect.objectContaining({ channel: 'email', status: 'failed', attempts: MAX_ATTEMPTS })]);
+    expect(events.retriedEvents).toEqual([]);
+  });
+
+  it('records a permanent failure as failed at the first attempt', async () => {
+    const { store, channels, events, deps } = setUp();
+    channels.answers.push(permanent('Telegram 403: Forbidden: bot was blocked by the user'));
+
+    expect(await deliver(deps, toChannel(0))).toEqual({ retry: false });
+
+    expect(store.delivery(0)).toEqual({ channel: 'email', status: 'failed', attempts: 1, error: 'Telegram 403: Forbidden: bot was blocked by the user' });
+    expect(events.finishedEvents).toEqual([expect.objectContaining({ status: 'failed', attempts: 1 })]);
+  });
+
+  it('keeps the first 500 characters of an error', async () => {
+    const { store, channels, deps } = setUp();
+    channels.answers.push(permanent('x'.repeat(2_000)));
+
+    await deliver(deps, toChannel(0));
+
+    expect(store.delivery(0)?.error).toBe('x'.repeat(500));
+  });
+
+  it('fails a delivery whose channel the alert does not hold, without sending', async () => {
+    const { store, channels, deps } = setUp(aDeliverableAlert([pending('email'), pending('webhook')], [EMAIL]));
+
+    expect(await deliver(deps, toChannel(1))).toEqual({ retry: false });
+
+    expect(channels.sent).toEqual([]);
+    expect(store.delivery(1)).toEqual({ channel: 'webhook', status: 'failed', attempts: 1, error: 'the alert has no channel at this position' });
+  });
+});
+
+describe('deliver: the dashboard push', () => {
+  it("pushes the alert to the owner's dashboards without a lease and without touching the deliveries", async () => {
+    const { store, channels, events, deps } = setUp();
+
+    expect(await deliver(deps, toDashboards)).toEqual({ retry: false });
+
+    expect(channels.pushed).toEqual([notificationOf(aDeliverableAlert())]);
+    expect(store.leaseCalls).toBe(0);
+    expect(store.finished).toEqual([]);
+    expect(events.finishedEvents).toEqual([]);
+  });
+
+  it('has the queue retry a push that failed retryably after the first backoff step, or what was asked', async () => {
+    const { channels, deps } = setUp();
+    channels.pushAnswers.push(retryable('LimitExceededException'), retryable('LimitExceededException', 8_000));
+
+    expect(await deliver(deps, toDashboards)).toEqual({ retry: true, delayMs: BASE_MS });
+    expect(await deliver(deps, toDashboards)).toEqual({ retry: true, delayMs: 8_000 });
+  });
+
+  it('drops a push that failed permanently, and one whose alert is gone', async () => {
+    const { channels, deps } = setUp();
+    channels.pushAnswers.push(permanent('ForbiddenException'));
+    expect(await deliver(deps, toDashboards)).toEqual({ retry: false });
+
+    const gone = setUp(null);
+    expect(await deliver(gone.deps, toDashboards)).toEqual({ retry: false });
+    expect(gone.channels.pushed).toEqual([]);
+  });
+});
