@@ -14,6 +14,15 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
+      'no-restricted-syntax': [
+        'error',
+        {
+          // `import { z }` pulls all of zod (every locale) into each Lambda bundle; the namespace
+          // import tree-shakes (docs/benchmarks.md, "Lambda bundles").
+          selector: "ImportDeclaration[source.value='zod'][importKind='value'] > ImportSpecifier[imported.name='z']",
+          message: "Import zod as `import * as z from 'zod'`: the named import defeats tree-shaking.",
+        },
+      ],
     },
   },
   {

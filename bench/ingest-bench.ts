@@ -4,19 +4,31 @@
  * The market simulator runs in a child process at full speed (so it has its own core) and the
  * real ingest path runs here on one thread: WebSocket frames → tolerant parsing → symbol lookup
  * → path compression → windows and shards → a stub evaluator that answers at once. Prints a
- * progress line every 5 s and, as its last line, `{"ticksPerSec":X,"rssMB":Y,"symbols":N}`.
+ * progress line every 5 s and, as its last line, `{"ticksPerSec":X,"rssMB":Y,"symbols":N,...}`.
  * Target: ≥ 100,000 ticks/s with RSS flat over a 30 s run.
+ *
+ * Baseline, in the same run against the same simulator: a bare `ws` client that only parses each
+ * frame with JSON.parse (no tolerance, no batching, no hand-over) for `--baseline-seconds`. The
+ * ratio says what the ingest path costs over reading the socket at all.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { WebSocket } from 'ws';
 import { BATCH_EVENT_VERSION } from '../core/feed';
 import type { EvaluatorInvoker } from '../ingest-task/src/evaluator-invoker';
 import { IngestTask } from '../ingest-task/src/ingest-task';
 import type { IngestLogger } from '../ingest-task/src/logger';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '30' }, symbols: { type: 'string', default: '500' }, warmup: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '30' },
+    symbols: { type: 'string', default: '500' },
+    warmup: { type: 'string', default: '3' },
+    'baseline-seconds': { type: 'string', default: '10' },
+  },
+});
 const seconds = Number(values.seconds);
 const symbolCount = Number(values.symbols);
 const warmupSeconds = Number(values.warmup);
@@ -82,6 +94,29 @@ for (let elapsed = 1; elapsed <= seconds; elapsed += 1) {
 const ticksPerSec = Math.round((accepted() - startTicks) / ((performance.now() - startedAt) / 1000));
 const finalRss = rssMB();
 await task.stop(2_000);
+
+const baselineTicksPerSec = await parseOnlyBaseline(url, symbols, Number(values['baseline-seconds']));
+console.log(`baseline (bare client, JSON.parse only): ticksPerSec=${baselineTicksPerSec}; ingest path at ${Math.round((ticksPerSec / baselineTicksPerSec) * 100)}% of it`);
 simulator.kill('SIGTERM');
 await once(simulator, 'exit');
-console.log(JSON.stringify({ ticksPerSec, rssMB: finalRss, symbols: symbolCount }));
+console.log(JSON.stringify({ ticksPerSec, rssMB: finalRss, symbols: symbolCount, baselineTicksPerSec }));
+
+/** Ticks per second a bare client gets by subscribing and parsing every frame, nothing else. */
+async function parseOnlyBaseline(wsUrl: string, subscribe: string[], measureSeconds: number): Promise<number> {
+  const ws = new WebSocket(wsUrl, { headers: { token: 'bench' } });
+  let ticks = 0;
+  ws.on('message', (data) => {
+    const message = JSON.parse(String(data)) as { resAc?: string; data?: { type?: string } };
+    if (message.resAc === 'auth') ws.send(JSON.stringify({ ac: 'subscribe', params: subscribe.join(','), types: 'tick' }));
+    else if (message.data?.type === 'tick') ticks += 1;
+  });
+  await once(ws, 'open');
+  while (ticks === 0) await sleep(50);
+  await sleep(1000);
+  const from = ticks;
+  const started = performance.now();
+  await sleep(measureSeconds * 1000);
+  const rate = Math.round((ticks - from) / ((performance.now() - started) / 1000));
+  ws.terminate();
+  return rate;
+}

@@ -10,14 +10,20 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { startLocalStack, type LocalStack } from './stack';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
+const wholeNumber = (min: number, max: number, what: string) =>
+  z.coerce
+    .number({ error: `must be ${what}` })
+    .int({ error: `must be ${what}` })
+    .min(min, { error: `must be ${what}` })
+    .max(max, { error: `must be ${what}` });
 const settingsSchema = z.object({
-  API_PORT: optional(z.coerce.number().int().min(1).max(65_535).default(3000)),
+  API_PORT: optional(wholeNumber(1, 65_535, 'a port number from 1 to 65535').default(3000)),
   DEV_API_KEY: optional(z.string().regex(/^[\x21-\x7e]{20,200}$/, { error: 'must be 20 to 200 printable characters' }).optional()),
   ITICK_TOKEN: optional(z.string().optional()),
   ITICK_WS_URL: optional(z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' }).optional()),
@@ -26,8 +32,8 @@ const settingsSchema = z.object({
   SES_ENDPOINT: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   ALERT_FROM_EMAIL: optional(z.string().regex(/^[^\s@]+@[^\s@]+$/, { error: 'must be an email address' }).default('alerts@localhost')),
   DYNAMODB_ENDPOINT: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
-  BATCH_WINDOW_MS: optional(z.coerce.number().int().min(10).max(60_000).default(250)),
-  SIMULATOR_TICKS_PER_SECOND: optional(z.coerce.number().min(0).max(1000).default(2)),
+  BATCH_WINDOW_MS: optional(wholeNumber(10, 60_000, 'a whole number of milliseconds from 10 to 60000').default(250)),
+  SIMULATOR_TICKS_PER_SECOND: optional(wholeNumber(0, 1000, 'a whole number from 0 to 1000').default(2)),
   /** Where DynamoDB Local keeps its data between runs (git-ignored). */
   LOCAL_DATA_DIR: optional(z.string().default(path.join(REPO_ROOT, '.local', 'dynamodb'))),
 });

@@ -4,7 +4,7 @@
  * push is a message of its own. The message only points at the alert: the alert record holds the
  * channels as they were when it fired. Versioned like the batch event.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const DELIVERY_MESSAGE_VERSION = 1 as const;
 

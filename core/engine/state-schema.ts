@@ -4,7 +4,7 @@
  * the shard restarts from baselines, which the spec allows after a restart; it never blocks the
  * shard.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EngineState } from './types';
 
 const finite = z.number().refine(Number.isFinite);

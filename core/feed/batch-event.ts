@@ -9,7 +9,7 @@
  * task (they derive from its wall clock); alert claims use them so that a retried or duplicated
  * batch can never fire the same alert twice.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const BATCH_EVENT_VERSION = 1;
 

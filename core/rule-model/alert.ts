@@ -1,5 +1,5 @@
 /** The alert resource of `GET /alerts`: one fired rule, with the state of each of its deliveries. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHANNEL_TYPES } from './channels';
 import { conditionSchema } from './conditions';
 

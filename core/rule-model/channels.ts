@@ -1,5 +1,5 @@
 /** Delivery channels of a rule: where its alerts go. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { mustBe } from './validation';
 
 export const emailChannelSchema = z.strictObject({

@@ -3,7 +3,7 @@
  * These schemas are the single source of truth: the API validates with them, the engine's types
  * are inferred from them and the OpenAPI document is generated from them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { mustBe } from './validation';
 
 const MAX_PRICE = 1e9;

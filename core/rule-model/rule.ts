@@ -3,7 +3,7 @@
  * Server-managed fields (id, timestamps, triggerCount, statuses other than pause/resume) are not
  * accepted on input: strict objects reject them as unknown fields.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { mustBe } from './validation';
 import { channelSchema } from './channels';
 import { conditionSchema } from './conditions';

@@ -3,7 +3,7 @@
  * `CODE$EXCHANGE$REGION` (`RELIANCE$NSE$IN`). Input is case-insensitive and trimmed; the
  * canonical form is upper-case.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { mustBe } from './validation';
 
 /** Canonical symbol: code of letters/digits (plus `.`, `-`, `_`), optional exchange, 2-letter region. */

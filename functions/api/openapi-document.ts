@@ -3,7 +3,7 @@
  * that validate requests, so it cannot drift from the code. `npm run openapi` writes it to
  * docs/openapi.json; a test checks that the checked-in file is current.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   alertSchema,
   channelSchema,

@@ -3,7 +3,7 @@
  * them). Unknown parameters are refused like unknown body fields; an empty value (`?symbol=`)
  * counts as absent.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isoTimestampSchema, parseWith, RULE_STATUSES, symbolSchema } from '../../core/rule-model';
 import { ID_PATTERN } from '../../storage/random-ids';
 

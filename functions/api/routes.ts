@@ -4,7 +4,7 @@
  * statuses). The CDK construct, the local HTTP server and the OpenAPI generator all read it.
  * It imports no handler, so reading it starts nothing.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { alertSchema, ruleCreateSchema, rulePatchSchema, ruleSchema } from '../../core/rule-model';
 import { healthSchema } from '../health/feed-health';
 import { listAlertsQuerySchema, listRulesQuerySchema } from './query-schemas';

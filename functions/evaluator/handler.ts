@@ -25,6 +25,9 @@ export const handler = middy<unknown, BatchResult>()
     }
     const { shard, seq, symbols } = parsed.data;
     const result = await evaluateBatchEvent(deps, parsed.data, Date.now());
-    logger.info('batch evaluated', { shard, seq, symbols: symbols.length, fired: result.fired, claimed: result.claimed });
+    // Every batch at DEBUG (four a second per shard add up in CloudWatch Logs); batches that fired at INFO.
+    const summary = { shard, seq, symbols: symbols.length, fired: result.fired, claimed: result.claimed };
+    if (result.fired > 0) logger.info('batch evaluated', summary);
+    else logger.debug('batch evaluated', summary);
     return result;
   });

@@ -7,7 +7,7 @@
  *   too long for the evaluator;
  * - `ok`: live.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Heartbeat } from '../../storage/heartbeat-repository';
 
 export const HEALTH_STATUSES = ['ok', 'degraded', 'down'] as const;

@@ -2,7 +2,7 @@
  * Typed configuration from environment variables, parsed once with zod. A missing or bad setting
  * stops the start with one line that names it (`RULE_QUOTA must be a whole number ...`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { TABLE } from '../../storage/table-definition';
 import { DEFAULT_ALERT_RETENTION_DAYS } from '../../storage/alerts-repository';
 

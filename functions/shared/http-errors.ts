@@ -2,7 +2,7 @@
  * The API's error shape (api.md, "Errors") and the typed errors that handlers and middlewares
  * throw; the error middleware turns each into its status and JSON body.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ERROR_CODES = [
   'validation_error',

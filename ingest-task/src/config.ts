@@ -3,7 +3,7 @@
  * A bad or missing setting stops the task with one line that names it (never its value when it
  * is the token). See docs/ingest.md for what each setting means.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const wholeNumber = (min: number, max: number) =>
   z.coerce

@@ -13,7 +13,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BATCH_EVENT_VERSION, batchResultSchema, type BatchEvent, type BatchResult } from '../../core/feed';
 import { alertSchema, ruleSchema, type Alert, type Rule } from '../../core/rule-model';
 import { startLocalStack, type LocalStack } from '../../local/stack';

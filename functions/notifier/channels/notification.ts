@@ -3,7 +3,7 @@
  * the contract of the delivery queue's message body (the evaluator writes it, the notifier parses
  * it), so both sides validate against the same definition.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { conditionSchema } from '../../../core/rule-model';
 
 export const alertNotificationSchema = z.strictObject({

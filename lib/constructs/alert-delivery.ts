@@ -1,0 +1,182 @@
+/**
+ * Getting a claimed alert to people and machines: one SQS queue per kind of delivery (email,
+ * Telegram, webhook, dashboard push), so that a slow or failing channel never holds up another;
+ * each with its own dead-letter queue; the notifier Lambda behind all four; the SES sender
+ * identity; the Telegram bot token's secret. docs/notifications.md describes the senders.
+ */
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ChannelType } from '../../core/rule-model';
+import { FUNCTION_ENTRIES } from '../function-entries';
+import { acknowledgeWildcardResource } from '../nag-acknowledgements';
+import type { SenderConfig } from '../stack-config';
+import { AppFunction } from './app-function';
+import type { DashboardSocket } from './dashboard-socket';
+import type { Storage, TableAction } from './storage';
+
+export type DeliveryQueueName = ChannelType | 'dashboard';
+
+/** The setting that carries each queue's URL (functions/shared/config.ts reads them). */
+export const QUEUE_URL_SETTINGS: Readonly<Record<DeliveryQueueName, string>> = {
+  email: 'EMAIL_QUEUE_URL',
+  telegram: 'TELEGRAM_QUEUE_URL',
+  webhook: 'WEBHOOK_QUEUE_URL',
+  dashboard: 'DASHBOARD_QUEUE_URL',
+};
+export const DELIVERY_QUEUE_NAMES = Object.keys(QUEUE_URL_SETTINGS) as DeliveryQueueName[];
+
+/** Attempts per delivery before the notifier records it as `failed` (DELIVERY_MAX_ATTEMPTS). */
+export const DELIVERY_MAX_ATTEMPTS = 5;
+/**
+ * Receives before SQS gives up on a message: the notifier's own attempts plus two, so a message
+ * only reaches the dead-letter queue when the notifier could not even record the failure (e.g. it
+ * crashed or timed out twice), which is exactly what the DLQ alarm should report.
+ */
+export const MAX_RECEIVE_COUNT = DELIVERY_MAX_ATTEMPTS + 2;
+/** Per-attempt webhook timeout (WEBHOOK_TIMEOUT_MS); {@link NOTIFIER_TIMEOUT} leaves room for three attempts and their backoff. */
+export const WEBHOOK_TIMEOUT_MS = 5_000;
+/**
+ * A batch of up to ten messages, sent concurrently; the slowest send is Telegram's: three
+ * attempts of up to 10 s plus 5 s of waiting (docs/notifications.md). A minute covers that with room.
+ */
+export const NOTIFIER_TIMEOUT = Duration.seconds(60);
+/** AWS's guidance for SQS event sources: at least six times the function's timeout. */
+export const DELIVERY_VISIBILITY_TIMEOUT = Duration.seconds(NOTIFIER_TIMEOUT.toSeconds() * 6);
+/**
+ * Telegram limits a bot to ~30 messages/s overall; each notifier instance paces itself
+ * (telegram-rate-limiter.ts), so the Telegram queue runs at most this many instances
+ * (2 is the smallest maximum concurrency SQS event sources accept).
+ */
+export const TELEGRAM_MAX_CONCURRENCY = 2;
+
+/** What the notifier does to the table: read an alert, record a delivery outcome, find and forget dashboard connections. */
+const NOTIFIER_TABLE_ACTIONS: readonly TableAction[] = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'];
+
+export interface AlertDeliveryProps {
+  readonly storage: Storage;
+  readonly socket: DashboardSocket;
+  /** Unset: no SES identity and no permission to send email. */
+  readonly sender: SenderConfig | undefined;
+  readonly logRetention: logs.RetentionDays;
+}
+
+export class AlertDelivery extends Construct {
+  readonly queues: Readonly<Record<DeliveryQueueName, sqs.Queue>>;
+  readonly deadLetterQueues: Readonly<Record<DeliveryQueueName, sqs.Queue>>;
+  readonly notifier: AppFunction;
+  /** Filled by the user after deployment; empty (no value at all) until then. */
+  readonly telegramBotToken: secretsmanager.ISecret;
+  readonly senderIdentity: ses.EmailIdentity | undefined;
+
+  constructor(scope: Construct, id: string, props: AlertDeliveryProps) {
+    super(scope, id);
+    const queues = {} as Record<DeliveryQueueName, sqs.Queue>;
+    const deadLetterQueues = {} as Record<DeliveryQueueName, sqs.Queue>;
+    for (const name of DELIVERY_QUEUE_NAMES) {
+      const title = name[0]?.toUpperCase() + name.slice(1);
+      // One DLQ per queue: the alarm then says which channel is failing, and a redrive goes back to the right queue.
+      deadLetterQueues[name] = new sqs.Queue(this, `${title}DeadLetterQueue`, {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      queues[name] = new sqs.Queue(this, `${title}Queue`, {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        visibilityTimeout: DELIVERY_VISIBILITY_TIMEOUT,
+        deadLetterQueue: { queue: deadLetterQueues[name], maxReceiveCount: MAX_RECEIVE_COUNT },
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+    }
+    this.queues = queues;
+    this.deadLetterQueues = deadLetterQueues;
+
+    // An L1 secret with neither SecretString nor GenerateSecretString is created without a value
+    // (no version) until the user puts the token; until then GetSecretValue answers
+    // ResourceNotFoundException, which the notifier takes as "Telegram not configured".
+    const telegramSecret = new secretsmanager.CfnSecret(this, 'TelegramBotToken', {
+      description: 'stock-alerts: the Telegram bot token from @BotFather. Put it with `aws secretsmanager put-secret-value` (docs/deploy.md).',
+    });
+    Validations.of(telegramSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'A third-party token: it is rotated at @BotFather, not by Secrets Manager; docs/deploy.md says how to replace it.',
+    });
+    this.telegramBotToken = secretsmanager.Secret.fromSecretCompleteArn(this, 'TelegramBotTokenRef', telegramSecret.ref);
+
+    this.senderIdentity =
+      props.sender === undefined
+        ? undefined
+        : new ses.EmailIdentity(this, 'Sender', {
+            identity: props.sender.kind === 'email' ? ses.Identity.email(props.sender.identity) : ses.Identity.domain(props.sender.identity),
+          });
+
+    this.notifier = new AppFunction(this, 'Notifier', {
+      entry: FUNCTION_ENTRIES.notifier,
+      description: 'Notifier: sends alerts by email, Telegram, webhook and to open dashboards',
+      service: 'notifier',
+      timeout: NOTIFIER_TIMEOUT,
+      logRetention: props.logRetention,
+      environment: {
+        TABLE_NAME: props.storage.tableName,
+        ...(props.sender === undefined ? {} : { ALERT_FROM_EMAIL: props.sender.fromAddress }),
+        // The ARN only: the function reads the token at cold start, so it is in no template or environment.
+        TELEGRAM_BOT_TOKEN_SECRET_ARN: this.telegramBotToken.secretArn,
+        WEBSOCKET_MANAGEMENT_ENDPOINT: props.socket.managementEndpoint,
+        DELIVERY_MAX_ATTEMPTS: String(DELIVERY_MAX_ATTEMPTS),
+        WEBHOOK_TIMEOUT_MS: String(WEBHOOK_TIMEOUT_MS),
+      },
+    });
+    const notifier = this.notifier.fn;
+    props.storage.grant(notifier, NOTIFIER_TABLE_ACTIONS);
+    props.socket.grantPostToConnection(this.notifier.role);
+    notifier.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.telegramBotToken.secretArn] }),
+    );
+    if (props.sender !== undefined) {
+      // In the SES sandbox, SES also authorizes a send against the (verified) recipient's
+      // identity, so the resource must cover the account's identities; the condition pins the
+      // sender to the configured address.
+      const identities = Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' });
+      notifier.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+          resources: [identities],
+          conditions: { StringEquals: { 'ses:FromAddress': props.sender.fromAddress } },
+        }),
+      );
+      acknowledgeWildcardResource(
+        this.notifier.role,
+        identities,
+        'In the SES sandbox a send is authorized against the recipient identity as well; the ses:FromAddress condition allows only the configured sender.',
+      );
+    }
+
+    for (const name of DELIVERY_QUEUE_NAMES) {
+      notifier.addEventSource(
+        new SqsEventSource(this.queues[name], {
+          batchSize: 10,
+          reportBatchItemFailures: true,
+          ...(name === 'telegram' ? { maxConcurrency: TELEGRAM_MAX_CONCURRENCY } : {}),
+        }),
+      );
+    }
+
+  }
+
+  /** The queue URLs as the evaluator's settings (EMAIL_QUEUE_URL, …). */
+  get queueUrlEnvironment(): Record<string, string> {
+    return Object.fromEntries(DELIVERY_QUEUE_NAMES.map((name) => [QUEUE_URL_SETTINGS[name], this.queues[name].queueUrl]));
+  }
+
+  /** sqs:SendMessage on the four delivery queues. */
+  grantSend(grantee: iam.IGrantable): void {
+    for (const name of DELIVERY_QUEUE_NAMES) this.queues[name].grantSendMessages(grantee);
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The rules and alerts HTTP API (shared/spec/api.md): an API Gateway HTTP API with one Lambda per
+ * route, built from the route table in functions/api/routes.ts, behind the API-key Lambda
+ * authorizer. Throttled, CORS for the dashboard's origin, JSON access logs.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { AUTHORIZER, ROUTES, routeKey } from '../../functions/api/routes';
+import { routeFunctionName } from '../function-entries';
+import type { ThrottleConfig } from '../stack-config';
+import { AppFunction } from './app-function';
+import { TABLE_READ, TABLE_READ_WRITE, type Storage } from './storage';
+
+export interface RulesApiProps {
+  readonly storage: Storage;
+  /** `['*']` or the dashboard's origins. */
+  readonly corsOrigins: readonly string[];
+  readonly throttle: ThrottleConfig;
+  readonly logRetention: logs.RetentionDays;
+  /** GET /health's HEARTBEAT_STALE_SECONDS. */
+  readonly heartbeatStaleSeconds: number;
+}
+
+/**
+ * How long API Gateway keeps an authorizer answer per Authorization header. A revoked key keeps
+ * working until its cached answer expires, so this is short; a minute still saves the lookup for
+ * a client that sends a burst of requests.
+ */
+export const AUTHORIZER_CACHE_TTL = Duration.seconds(60);
+
+/** Access log line: one JSON object per request; never headers (they carry API keys). */
+const ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    ip: '$context.identity.sourceIp',
+    requestTime: '$context.requestTime',
+    routeKey: '$context.routeKey',
+    path: '$context.path',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+  }),
+);
+
+export class RulesApi extends Construct {
+  readonly api: apigwv2.HttpApi;
+  readonly stage: apigwv2.HttpStage;
+  readonly authorizerFunction: AppFunction;
+  /** The route functions by operation id (`createRule`, `getHealth`, …). */
+  readonly routeFunctions: ReadonlyMap<string, AppFunction>;
+
+  constructor(scope: Construct, id: string, props: RulesApiProps) {
+    super(scope, id);
+    const environment = { TABLE_NAME: props.storage.tableName };
+
+    this.authorizerFunction = new AppFunction(this, 'Authorizer', {
+      entry: AUTHORIZER.entry,
+      description: 'HTTP API authorizer: API key to owner',
+      service: 'api',
+      environment,
+      timeout: Duration.seconds(5),
+      logRetention: props.logRetention,
+    });
+    props.storage.grant(this.authorizerFunction.fn, AUTHORIZER.tableAccess === 'read' ? TABLE_READ : TABLE_READ_WRITE);
+
+    const authorizer = new HttpLambdaAuthorizer('ApiKeyAuthorizer', this.authorizerFunction.fn, {
+      authorizerName: 'api-key',
+      identitySource: [AUTHORIZER.identitySource],
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      resultsCacheTtl: AUTHORIZER_CACHE_TTL,
+    });
+
+    this.api = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: 'stock-alerts rules and alerts API',
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: [...props.corsOrigins],
+        allowMethods: [
+          apigwv2.CorsHttpMethod.GET,
+          apigwv2.CorsHttpMethod.POST,
+          apigwv2.CorsHttpMethod.PATCH,
+          apigwv2.CorsHttpMethod.DELETE,
+          apigwv2.CorsHttpMethod.OPTIONS,
+        ],
+        allowHeaders: ['authorization', 'content-type'],
+        maxAge: Duration.hours(1),
+      },
+    });
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttle.rateLimit, burstLimit: props.throttle.burstLimit },
+      accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
+    });
+
+    const routeFunctions = new Map<string, AppFunction>();
+    for (const route of ROUTES) {
+      const name = routeFunctionName(route);
+      const fn = new AppFunction(this, name, {
+        entry: route.entry,
+        description: `${routeKey(route)}: ${route.summary}`,
+        service: 'api',
+        environment:
+          route.path === '/health' ? { ...environment, HEARTBEAT_STALE_SECONDS: String(props.heartbeatStaleSeconds) } : environment,
+        timeout: Duration.seconds(10),
+        logRetention: props.logRetention,
+      });
+      props.storage.grant(fn.fn, route.tableAccess === 'read' ? TABLE_READ : TABLE_READ_WRITE);
+      const [routeConstruct] = this.api.addRoutes({
+        path: route.path,
+        methods: [apigwv2.HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${name}Integration`, fn.fn),
+        ...(route.authorized ? { authorizer } : {}),
+      });
+      if (!route.authorized && routeConstruct !== undefined) {
+        Validations.of(routeConstruct).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${routeKey(route)} is public by the API contract (shared/spec/api.md): it answers only whether the feed is live.`,
+        });
+      }
+      routeFunctions.set(name, fn);
+    }
+    this.routeFunctions = routeFunctions;
+  }
+
+  /** `https://{api-id}.execute-api.{region}.amazonaws.com/` */
+  get url(): string {
+    return this.stage.url;
+  }
+}

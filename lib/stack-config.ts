@@ -1,0 +1,218 @@
+/**
+ * The deployment's settings, read once from CDK context and checked together. cdk.json's
+ * "context" holds every key with its default (the only place defaults live: a key missing there is
+ * an error, not a silent fallback); `npx cdk deploy -c key=value` overrides one. A bad value stops
+ * synthesis with one line naming the key. The iTick and batching values are checked by the ingest
+ * task's own settings parser, so the stack can never accept what the task would refuse.
+ */
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import * as z from 'zod';
+import { ConfigError as IngestConfigError, readConfig as readIngestConfig } from '../ingest-task/src/config';
+
+/** The context keys a user may set (docs/deploy.md describes each). */
+export const CONTEXT_KEYS = [
+  'alertEmail',
+  'senderEmail',
+  'dashboardOrigin',
+  'itickMaxSymbolsPerConnection',
+  'itickConnections',
+  'batchWindowMs',
+  'logRetentionDays',
+  'apiThrottle',
+  'marketHoursUtc',
+] as const;
+export type ContextKey = (typeof CONTEXT_KEYS)[number];
+
+/** Where alert emails come from: an SES identity and the From address on the messages. */
+export interface SenderConfig {
+  /** What SES verifies: the address itself, or a whole domain (then DKIM records are needed). */
+  readonly kind: 'email' | 'domain';
+  readonly identity: string;
+  /** The From address: the identity, or `alerts@<domain>`. */
+  readonly fromAddress: string;
+}
+
+export interface ThrottleConfig {
+  /** Steady-state requests per second. */
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/** Weekdays (Monday to Friday), from `startHour` up to, not including, `endHour`, in UTC. */
+export interface MarketHours {
+  readonly startHour: number;
+  readonly endHour: number;
+}
+
+export interface StackConfig {
+  /** Where alarm notifications go; unset: the topic exists without a subscription. */
+  readonly alertEmail: string | undefined;
+  /** Unset: no SES identity and no permission to send; email deliveries then fail. */
+  readonly sender: SenderConfig | undefined;
+  /** CORS origins of the HTTP API: `['*']` or explicit origins. */
+  readonly dashboardOrigins: readonly string[];
+  readonly itick: { readonly maxSymbolsPerConnection: number | undefined; readonly connections: number };
+  readonly batchWindowMs: number;
+  readonly logRetention: RetentionDays;
+  readonly apiThrottle: ThrottleConfig;
+  /** Unset: the "no ticks during market hours" alarm is not created. */
+  readonly marketHours: MarketHours | undefined;
+}
+
+/** A bad or missing context value; the message names the key. */
+export class StackConfigError extends Error {
+  override readonly name = 'StackConfigError';
+}
+
+type Raw = unknown;
+
+const fail = (key: ContextKey, problem: string, value: Raw): never => {
+  throw new StackConfigError(`context ${key} ${problem} (got ${JSON.stringify(value)})`);
+};
+
+/** null and "" mean "not set" for the optional keys (`-c alertEmail=` clears a default). */
+const isUnset = (value: Raw) => value === null || value === '';
+
+const email = z.email();
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+function parseAlertEmail(value: Raw): string | undefined {
+  if (isUnset(value)) return undefined;
+  if (typeof value !== 'string' || !email.safeParse(value).success) return fail('alertEmail', 'must be an email address', value);
+  return value;
+}
+
+function parseSender(value: Raw): SenderConfig | undefined {
+  if (isUnset(value)) return undefined;
+  if (typeof value === 'string' && value.includes('@')) {
+    if (!email.safeParse(value).success) return fail('senderEmail', 'must be an email address or a domain', value);
+    return { kind: 'email', identity: value, fromAddress: value };
+  }
+  if (typeof value !== 'string' || !DOMAIN.test(value)) return fail('senderEmail', 'must be an email address or a domain', value);
+  return { kind: 'domain', identity: value.toLowerCase(), fromAddress: `alerts@${value.toLowerCase()}` };
+}
+
+function parseOrigins(value: Raw): string[] {
+  if (value === '*') return ['*'];
+  if (typeof value !== 'string' || value.trim() === '') return fail('dashboardOrigin', 'must be "*" or comma-separated origins such as https://alerts.example.com', value);
+  return value.split(',').map((part) => {
+    const origin = part.trim();
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    // An origin is scheme://host[:port] and nothing else; browsers compare it exactly.
+    if (parsed === undefined || parsed.origin !== origin || !/^https?:$/.test(parsed.protocol)) {
+      return fail('dashboardOrigin', `has "${origin}", which is not an origin such as https://alerts.example.com`, value);
+    }
+    return origin;
+  });
+}
+
+/** The ingest task's parser decides; its setting names are mapped back to context keys. */
+function parseIngestSettings(values: Record<'itickMaxSymbolsPerConnection' | 'itickConnections' | 'batchWindowMs', Raw>) {
+  const settingOf = {
+    ITICK_MAX_SYMBOLS_PER_CONNECTION: 'itickMaxSymbolsPerConnection',
+    ITICK_CONNECTIONS: 'itickConnections',
+    BATCH_WINDOW_MS: 'batchWindowMs',
+  } as const;
+  const asSetting = (key: ContextKey, value: Raw): string | undefined => {
+    if (isUnset(value)) return undefined;
+    if (typeof value !== 'number' && typeof value !== 'string') return fail(key, 'must be a whole number', value);
+    // The ingest parser coerces, so reject what coercion would accept but a person did not mean ("", " 5", "0x10").
+    if (!/^\d+$/.test(String(value))) return fail(key, 'must be a whole number', value);
+    return String(value);
+  };
+  const env = {
+    // Only the three settings under test matter; the required ones get stand-ins.
+    ITICK_TOKEN: 'stand-in',
+    EVALUATOR_FUNCTION_NAME: 'stand-in',
+    TABLE_NAME: 'stand-in',
+    ITICK_MAX_SYMBOLS_PER_CONNECTION: asSetting('itickMaxSymbolsPerConnection', values.itickMaxSymbolsPerConnection),
+    ITICK_CONNECTIONS: asSetting('itickConnections', values.itickConnections),
+    BATCH_WINDOW_MS: asSetting('batchWindowMs', values.batchWindowMs),
+  };
+  if (env.ITICK_CONNECTIONS === undefined) return fail('itickConnections', 'must be set (cdk.json has the default, 1)', values.itickConnections);
+  if (env.BATCH_WINDOW_MS === undefined) return fail('batchWindowMs', 'must be set (cdk.json has the default, 250)', values.batchWindowMs);
+  try {
+    return readIngestConfig(env);
+  } catch (error) {
+    if (!(error instanceof IngestConfigError)) throw error;
+    const match = /^Invalid setting (\w+): (.*)$/.exec(error.message);
+    const key = match === null ? undefined : settingOf[match[1] as keyof typeof settingOf];
+    if (match === null || key === undefined) throw error;
+    return fail(key, match[2] ?? 'is not valid', values[key]);
+  }
+}
+
+const RETENTION_DAYS = new Set(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
+
+function parseRetention(value: Raw): RetentionDays {
+  const days = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof days !== 'number' || !RETENTION_DAYS.has(days)) {
+    return fail('logRetentionDays', `must be one of CloudWatch Logs' retention periods (${[...RETENTION_DAYS].sort((a, b) => a - b).join(', ')})`, value);
+  }
+  return days as RetentionDays;
+}
+
+function parseThrottle(value: Raw): ThrottleConfig {
+  // From cdk.json it is an object; from `-c apiThrottle=...` a string: JSON or "rate/burst".
+  let candidate: Raw = value;
+  if (typeof value === 'string') {
+    const slash = /^(\d+)\/(\d+)$/.exec(value.trim());
+    if (slash !== null) candidate = { rateLimit: Number(slash[1]), burstLimit: Number(slash[2]) };
+    else {
+      try {
+        candidate = JSON.parse(value);
+      } catch {
+        candidate = value;
+      }
+    }
+  }
+  const schema = z.strictObject({
+    rateLimit: z.number().int().min(1).max(10_000),
+    burstLimit: z.number().int().min(1).max(5_000),
+  });
+  const parsed = schema.safeParse(candidate);
+  if (!parsed.success) {
+    return fail('apiThrottle', 'must be {"rateLimit": 1-10000, "burstLimit": 1-5000} or "rate/burst" such as "50/100"', value);
+  }
+  return parsed.data;
+}
+
+function parseMarketHours(value: Raw): MarketHours | undefined {
+  if (value === 'off') return undefined;
+  const match = typeof value === 'string' ? /^(\d{1,2})-(\d{1,2})$/.exec(value.trim()) : null;
+  const startHour = Number(match?.[1]);
+  const endHour = Number(match?.[2]);
+  if (match === null || !(startHour >= 0 && startHour < endHour && endHour <= 24)) {
+    return fail('marketHoursUtc', 'must be "START-END" in whole UTC hours with START < END (e.g. "15-20"), or "off"', value);
+  }
+  return { startHour, endHour };
+}
+
+/**
+ * Reads and checks every context key.
+ * @example
+ * const config = readStackConfig(app.node); // throws StackConfigError: context batchWindowMs must be ...
+ */
+export function readStackConfig(node: Node): StackConfig {
+  const raw = Object.fromEntries(CONTEXT_KEYS.map((key) => [key, node.tryGetContext(key) as Raw])) as Record<ContextKey, Raw>;
+  for (const key of CONTEXT_KEYS) {
+    if (raw[key] === undefined) throw new StackConfigError(`context ${key} is missing: cdk.json's "context" sets every key's default`);
+  }
+  const ingest = parseIngestSettings(raw);
+  return {
+    alertEmail: parseAlertEmail(raw.alertEmail),
+    sender: parseSender(raw.senderEmail),
+    dashboardOrigins: parseOrigins(raw.dashboardOrigin),
+    itick: { maxSymbolsPerConnection: ingest.itick.maxSymbolsPerConnection, connections: ingest.itick.connections },
+    batchWindowMs: ingest.batch.windowMs,
+    logRetention: parseRetention(raw.logRetentionDays),
+    apiThrottle: parseThrottle(raw.apiThrottle),
+    marketHours: parseMarketHours(raw.marketHoursUtc),
+  };
+}

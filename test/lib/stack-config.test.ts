@@ -1,0 +1,88 @@
+import { App } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import { CONTEXT_KEYS, readStackConfig, StackConfigError } from '../../lib/stack-config';
+import { cdkJsonContext } from './stack-fixture';
+
+const configWith = (context: Record<string, unknown>) => readStackConfig(new App({ context: { ...cdkJsonContext(), ...context } }).node);
+const errorWith = (context: Record<string, unknown>) => {
+  try {
+    configWith(context);
+  } catch (error) {
+    if (error instanceof StackConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a StackConfigError');
+};
+
+describe('stack settings from CDK context', () => {
+  it("reads cdk.json's defaults: no email, any origin, one iTick connection, 250 ms windows, 30 days of logs", () => {
+    expect(configWith({})).toEqual({
+      alertEmail: undefined,
+      sender: undefined,
+      dashboardOrigins: ['*'],
+      itick: { maxSymbolsPerConnection: undefined, connections: 1 },
+      batchWindowMs: 250,
+      logRetention: RetentionDays.ONE_MONTH,
+      apiThrottle: { rateLimit: 50, burstLimit: 100 },
+      marketHours: { startHour: 15, endHour: 20 },
+    });
+  });
+
+  it('has every key in cdk.json, so the defaults live in one place', () => {
+    for (const key of CONTEXT_KEYS) expect(cdkJsonContext()).toHaveProperty([key]);
+  });
+
+  it('refuses to run without a key rather than invent a default', () => {
+    const context = cdkJsonContext();
+    delete context.batchWindowMs;
+    expect(() => readStackConfig(new App({ context }).node)).toThrow("context batchWindowMs is missing: cdk.json's \"context\" sets every key's default");
+  });
+
+  it('takes values given with -c, which arrive as strings', () => {
+    const config = configWith({
+      alertEmail: 'ops@example.com',
+      itickMaxSymbolsPerConnection: '500',
+      itickConnections: '2',
+      batchWindowMs: '100',
+      logRetentionDays: '90',
+      apiThrottle: '20/40',
+      marketHoursUtc: '2-8',
+      dashboardOrigin: 'https://alerts.example.com, http://localhost:5173',
+    });
+    expect(config.alertEmail).toBe('ops@example.com');
+    expect(config.itick).toEqual({ maxSymbolsPerConnection: 500, connections: 2 });
+    expect(config.batchWindowMs).toBe(100);
+    expect(config.logRetention).toBe(RetentionDays.THREE_MONTHS);
+    expect(config.apiThrottle).toEqual({ rateLimit: 20, burstLimit: 40 });
+    expect(config.marketHours).toEqual({ startHour: 2, endHour: 8 });
+    expect(config.dashboardOrigins).toEqual(['https://alerts.example.com', 'http://localhost:5173']);
+    expect(configWith({ apiThrottle: '{"rateLimit":5,"burstLimit":10}' }).apiThrottle).toEqual({ rateLimit: 5, burstLimit: 10 });
+  });
+
+  it('sends from an email identity as is, and from a domain identity as alerts@domain', () => {
+    expect(configWith({ senderEmail: 'alerts@example.com' }).sender).toEqual({ kind: 'email', identity: 'alerts@example.com', fromAddress: 'alerts@example.com' });
+    expect(configWith({ senderEmail: 'Example.com' }).sender).toEqual({ kind: 'domain', identity: 'example.com', fromAddress: 'alerts@example.com' });
+  });
+
+  it('treats an empty value as not set (-c alertEmail= clears it)', () => {
+    expect(configWith({ alertEmail: '', senderEmail: '', itickMaxSymbolsPerConnection: '' })).toMatchObject({ alertEmail: undefined, sender: undefined });
+    expect(configWith({ marketHoursUtc: 'off' }).marketHours).toBeUndefined();
+  });
+
+  it('names the key and the expectation in one line for a bad value', () => {
+    expect(errorWith({ alertEmail: 'ops' })).toBe('context alertEmail must be an email address (got "ops")');
+    expect(errorWith({ senderEmail: 'not a domain' })).toBe('context senderEmail must be an email address or a domain (got "not a domain")');
+    expect(errorWith({ dashboardOrigin: 'https://example.com/app' })).toMatch(/^context dashboardOrigin has "https:\/\/example.com\/app", which is not an origin/);
+    expect(errorWith({ logRetentionDays: 10 })).toMatch(/^context logRetentionDays must be one of CloudWatch Logs' retention periods \(1, 3, 5, 7, 14, 30,/);
+    expect(errorWith({ apiThrottle: { rateLimit: 0, burstLimit: 10 } })).toMatch(/^context apiThrottle must be/);
+    expect(errorWith({ marketHoursUtc: '20-15' })).toMatch(/^context marketHoursUtc must be "START-END"/);
+    expect(errorWith({ batchWindowMs: '2.5' })).toBe('context batchWindowMs must be a whole number (got "2.5")');
+  });
+
+  it("checks the iTick and batching values with the ingest task's own ranges", () => {
+    expect(errorWith({ batchWindowMs: 5 })).toBe('context batchWindowMs must be a whole number from 10 to 60000 (got 5)');
+    expect(errorWith({ itickConnections: 33 })).toBe('context itickConnections must be a whole number from 1 to 32 (got 33)');
+    expect(errorWith({ itickMaxSymbolsPerConnection: 0 })).toBe('context itickMaxSymbolsPerConnection must be a whole number from 1 to 100000 (got 0)');
+  });
+});
