@@ -71,10 +71,14 @@ function visitBetween(entries: SortedEntries<IndexedRule>, a: number, b: number,
 function ratioOf(group: DynamicGroup, price: number): number {
   if (group.kind === 'volume') {
     const w = group.volume as VolumeWindowState;
-    if (w.history.length < VOLUME_MIN_HISTORY) return 0;
-    let sum = 0;
-    for (const v of w.history) sum += v;
-    return sum > 0 ? w.current / (sum / w.history.length) : 0;
+    // The history changes only when a window closes: its average is computed once per window.
+    if (group.averageOf !== w.index) {
+      group.averageOf = w.index;
+      let sum = 0;
+      for (const v of w.history) sum += v;
+      group.average = w.history.length < VOLUME_MIN_HISTORY || sum === 0 ? 0 : sum / w.history.length;
+    }
+    return group.average > 0 ? w.current / group.average : 0;
   }
   const w = group.moves as MovesWindowState;
   if (group.kind === 'up') {
@@ -119,12 +123,14 @@ class BatchRun {
     for (const point of path.points) {
       this.points += 1;
       const prev = market.last;
-      for (const group of groups) group.before = prev === null ? Number.NaN : ratioOf(group, prev);
-      advanceWindows(market, point);
+      // The ratio at the previous point: computed after that point within this batch, else now.
+      if (first || prev === null) for (const group of groups) group.before = prev === null ? Number.NaN : ratioOf(group, prev);
+      const second = secondOf(point.at);
+      advanceWindows(market, point, second);
       if (symbolIndex !== undefined) {
         this.prev = prev;
         this.point = point;
-        this.second = secondOf(point.at);
+        this.second = second;
         this.stamp = this.index.nextStamp();
         this.lookAtMovedRules(symbolIndex, groups);
         if (first) {
@@ -159,7 +165,11 @@ class BatchRun {
     if (market.prevClose !== null && symbolIndex.change.size > 0) {
       visitBetween(symbolIndex.change, changePercent(prev, market.prevClose), changePercent(price, market.prevClose), this.visit);
     }
-    for (const group of groups) visitBetween(group.entries, group.before, ratioOf(group, price), this.visit);
+    for (const group of groups) {
+      const after = ratioOf(group, price);
+      visitBetween(group.entries, group.before, after, this.visit);
+      group.before = after;
+    }
   }
 
   /** Rules deferred to this batch; cleared first, so that looking at them may defer them again. */
@@ -231,11 +241,11 @@ function dynamicGroupsOf(symbolIndex: SymbolIndex, market: SymbolState): readonl
   const groups: DynamicGroup[] = [];
   for (const group of symbolIndex.moves.values()) {
     const moves = market.moves.find((w) => w.windowSeconds === group.windowSeconds);
-    if (moves !== undefined) groups.push({ entries: group.byPercent, kind: group.up ? 'up' : 'down', moves, volume: undefined, before: Number.NaN });
+    if (moves !== undefined) groups.push({ entries: group.byPercent, kind: group.up ? 'up' : 'down', moves, volume: undefined, before: Number.NaN, averageOf: Number.NaN, average: 0 });
   }
   for (const [windowSeconds, entries] of symbolIndex.volume) {
     const volume = market.volume.find((w) => w.windowSeconds === windowSeconds);
-    if (volume !== undefined) groups.push({ entries, kind: 'volume', moves: undefined, volume, before: Number.NaN });
+    if (volume !== undefined) groups.push({ entries, kind: 'volume', moves: undefined, volume, before: Number.NaN, averageOf: Number.NaN, average: 0 });
   }
   symbolIndex.groupsCache = { version: symbolIndex.version, moves: market.moves, volume: market.volume, groups };
   return groups;

@@ -18,7 +18,7 @@ export const VOLUME_MIN_HISTORY = 3;
 const MAX_BUCKETS = 120;
 
 export function newSymbolState(): SymbolState {
-  return { last: null, lastAt: 0, prevClose: null, moves: [], volume: [], timers: [], deferred: [] };
+  return { last: null, lastAt: 0, prevClose: null, moves: [], movesSecond: -1, secondLow: 0, secondHigh: 0, volume: [], timers: [], deferred: [] };
 }
 
 export function bucketSecondsFor(windowSeconds: number): number {
@@ -36,6 +36,7 @@ export function syncWindows(state: SymbolState, inUse: WindowsInUse): void {
   if (!sameWindows(state.moves, inUse.moves)) {
     const kept = new Map(state.moves.map((w) => [w.windowSeconds, w]));
     state.moves = [...inUse.moves].sort((a, b) => a - b).map((w) => kept.get(w) ?? newMovesWindow(w));
+    state.movesSecond = -1; // a new window must see the next point
   }
   if (!sameWindows(state.volume, inUse.volume)) {
     const kept = new Map(state.volume.map((w) => [w.windowSeconds, w]));
@@ -57,10 +58,25 @@ function newVolumeWindow(windowSeconds: number): VolumeWindowState {
   return { windowSeconds, index: -1, current: 0, history: [] };
 }
 
-/** Feeds a point into every window of the symbol (not `last`: the caller still needs the previous price). */
-export function advanceWindows(state: SymbolState, point: PricePoint): void {
-  const second = secondOf(point.at);
-  for (const window of state.moves) advanceMoves(window, second, point.price);
+/**
+ * Feeds a point into every window of the symbol (not `last`: the caller still needs the previous
+ * price). `second` is the point's whole second of tick time.
+ */
+export function advanceWindows(state: SymbolState, point: PricePoint, second: number = secondOf(point.at)): void {
+  const price = point.price;
+  if (state.moves.length > 0) {
+    // Every bucket spans whole seconds, so a price within this second's range moves no window.
+    if (second !== state.movesSecond) {
+      state.movesSecond = second;
+      state.secondLow = price;
+      state.secondHigh = price;
+      for (const window of state.moves) advanceMoves(window, second, price);
+    } else if (price < state.secondLow || price > state.secondHigh) {
+      if (price < state.secondLow) state.secondLow = price;
+      else state.secondHigh = price;
+      for (const window of state.moves) advanceMoves(window, second, price);
+    }
+  }
   for (const window of state.volume) advanceVolume(window, second, point.volume);
 }
 

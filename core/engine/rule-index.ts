@@ -43,6 +43,9 @@ export interface DynamicGroup {
   volume: VolumeWindowState | undefined;
   /** The ratio at the previous point. */
   before: number;
+  /** Volume groups: the window index the cached average belongs to, and the average (0: none yet). */
+  averageOf: number;
+  average: number;
 }
 
 export class SymbolIndex {

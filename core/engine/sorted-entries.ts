@@ -6,18 +6,26 @@
 export class SortedEntries<T> {
   private readonly keys: number[] = [];
   private readonly values: T[] = [];
+  /**
+   * An open interval known to hold no key (from the last lookup that found nothing). Prices move
+   * a little at a time, so most lookups fall inside it and cost two comparisons.
+   */
+  private gapLow = Number.NaN;
+  private gapHigh = Number.NaN;
 
   get size(): number {
     return this.keys.length;
   }
 
   insert(key: number, value: T): void {
+    this.gapLow = this.gapHigh = Number.NaN;
     const at = this.upperBound(key);
     this.keys.splice(at, 0, key);
     this.values.splice(at, 0, value);
   }
 
   remove(key: number, value: T): void {
+    this.gapLow = this.gapHigh = Number.NaN;
     for (let i = this.lowerBound(key); i < this.keys.length && this.keys[i] === key; i += 1) {
       if (this.values[i] === value) {
         this.keys.splice(i, 1);
@@ -29,8 +37,15 @@ export class SortedEntries<T> {
 
   /** Calls `visit` for every entry whose key is in [lo, hi]. */
   forRange(lo: number, hi: number, visit: (value: T) => void): void {
+    if (this.gapLow < lo && hi < this.gapHigh) return;
     const keys = this.keys;
-    for (let i = this.lowerBound(lo); i < keys.length && (keys[i] as number) <= hi; i += 1) visit(this.values[i] as T);
+    const from = this.lowerBound(lo);
+    let i = from;
+    for (; i < keys.length && (keys[i] as number) <= hi; i += 1) visit(this.values[i] as T);
+    if (i === from) {
+      this.gapLow = from === 0 ? Number.NEGATIVE_INFINITY : (keys[from - 1] as number);
+      this.gapHigh = from === keys.length ? Number.POSITIVE_INFINITY : (keys[from] as number);
+    }
   }
 
   forEach(visit: (value: T) => void): void {

@@ -69,6 +69,13 @@ export interface SymbolState {
   lastAt: number;
   prevClose: number | null;
   moves: MovesWindowState[];
+  /**
+   * The second of the last point fed to the moves windows (-1: none yet) and the lowest and
+   * highest price seen in it: a point inside that range in the same second changes no window.
+   */
+  movesSecond: number;
+  secondLow: number;
+  secondHigh: number;
   volume: VolumeWindowState[];
   /** Min-heap of [second, ruleId]: rules to look at again at the first point at or after that second. */
   timers: Array<[number, string]>;
