@@ -20,7 +20,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-server';
 
 export interface SqsServerOptions {
   host?: string;
@@ -733,16 +733,8 @@ export async function startSqsServer(options: SqsServerOptions = {}): Promise<Sq
     }
   }
 
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listenOnLoopback(server, host, options.port ?? 0);
+  const port = listening.port;
   baseUrl = `http://${host}:${port}`;
   let closing: Promise<void> | undefined;
 
@@ -754,8 +746,7 @@ export async function startSqsServer(options: SqsServerOptions = {}): Promise<Sq
       closing ??= new Promise<void>((resolve) => {
         closed = true;
         for (const queue of queues.values()) notify(queue);
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
+        void listening.close().then(resolve);
       });
       return closing;
     },

@@ -12,8 +12,7 @@
  * connection, no answer at all).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-server';
 
 export interface TelegramStandInOptions {
   host?: string;
@@ -194,16 +193,8 @@ export async function startTelegramStandIn(options: TelegramStandInOptions = {})
     }
   }
 
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listenOnLoopback(server, host, options.port ?? 0);
+  const port = listening.port;
   let closing: Promise<void> | undefined;
 
   return {
@@ -225,8 +216,7 @@ export async function startTelegramStandIn(options: TelegramStandInOptions = {})
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         for (const response of hanging) response.destroy();
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
+        void listening.close().then(resolve);
       });
       return closing;
     },

@@ -27,10 +27,10 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyWebsocketEventV2, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { listenOnLoopback } from './loopback-server';
 
 /** What `$connect`, `$disconnect` and `$default` return (statusCode and, for `$connect`, headers). */
 export interface WebSocketRouteResult {
@@ -284,16 +284,8 @@ export async function startWebSocketApiServer(options: WebSocketApiServerOptions
     }
   }
 
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listenOnLoopback(server, host, options.port ?? 0);
+  const port = listening.port;
   domainName = `${host}:${port}`;
   let closing: Promise<void> | undefined;
 
@@ -321,10 +313,7 @@ export async function startWebSocketApiServer(options: WebSocketApiServerOptions
         );
         await Promise.all([...pendingDisconnects]);
         wss.close();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          for (const socket of sockets) socket.destroy();
-        });
+        await listening.close();
       })();
       return closing;
     },
