@@ -2,22 +2,31 @@
  * Book-keeping shared by the engines: creating the state, preparing a symbol for a batch, the
  * runtime trigger state of rules, the updates storage must record, and forgetting idle entries.
  */
+import { syncSeries, type SeriesSpec } from './bars';
+import { indicatorKeysOf } from './indicators';
+import { isIndicatorCondition, seriesKeyFor } from './conditions';
 import { newSymbolState, syncWindows, type WindowsInUse } from './market-state';
+import { regionOf } from './sessions';
 import { newRuntime } from './trigger';
 import type { EngineRule, EngineState, RuleRuntime, SymbolBatch, SymbolState, TriggerUpdate } from './types';
 
 export const DEFAULT_FORGET_AFTER_MS = 60_000;
+const NONE: ReadonlySet<string> = new Set();
 
 export function newEngineState(): EngineState {
   return { symbols: {}, rules: {}, sweptAt: 0 };
 }
 
-/** Applies a symbol batch's reset and previous close; returns the symbol state and whether the close changed. */
+/**
+ * Applies a symbol batch's reset and previous close and syncs its windows and bar series; returns
+ * the symbol state, whether the close changed, and the series changed outside trades since the
+ * symbol's last batch (their `fresh` marks are cleared: the caller looks at their rules now).
+ */
 export function prepareSymbol(
   state: EngineState,
   batch: SymbolBatch,
   windows: WindowsInUse,
-): { market: SymbolState; prevCloseChanged: boolean } {
+): { market: SymbolState; prevCloseChanged: boolean; freshSeries: ReadonlySet<string> } {
   const market = (state.symbols[batch.symbol] ??= newSymbolState());
   if (batch.reset === true) market.last = null;
   let prevCloseChanged = false;
@@ -26,7 +35,14 @@ export function prepareSymbol(
     prevCloseChanged = true;
   }
   syncWindows(market, windows);
-  return { market, prevCloseChanged };
+  syncSeries(market, windows.series);
+  let freshSeries: Set<string> | undefined;
+  for (const series of market.series) {
+    if (!series.fresh) continue;
+    (freshSeries ??= new Set()).add(series.key);
+    series.fresh = false;
+  }
+  return { market, prevCloseChanged, freshSeries: freshSeries ?? NONE };
 }
 
 /**
@@ -89,16 +105,34 @@ export function forgetIdle(state: EngineState, now: number, forgetAfterMs: numbe
   }
 }
 
-/** Windows used by a set of rules (for the reference engine; the index keeps them incrementally). */
+/** Windows and bar series used by a set of rules (for the reference engine; the index keeps them incrementally). */
 export function windowsUsedBy(rules: Iterable<EngineRule>): WindowsInUse {
   const moves = new Set<number>();
   const volume = new Set<number>();
+  const series = new Map<string, Set<string>>();
   for (const rule of rules) {
     const parts = rule.condition.type === 'all' || rule.condition.type === 'any' ? rule.condition.conditions : [rule.condition];
+    const region = regionOf(rule.symbol);
     for (const c of parts) {
       if (c.type === 'moves_up_pct' || c.type === 'moves_down_pct') moves.add(c.windowSeconds);
       if (c.type === 'volume_spike') volume.add(c.windowSeconds);
+      const key = seriesKeyFor(c, region);
+      if (key === null) continue;
+      let indicators = series.get(key);
+      if (indicators === undefined) {
+        indicators = new Set();
+        series.set(key, indicators);
+      }
+      if (isIndicatorCondition(c)) for (const k of indicatorKeysOf(c)) indicators.add(k);
     }
   }
-  return { moves: [...moves], volume: [...volume] };
+  return { moves: [...moves], volume: [...volume], series: seriesSpecs(series) };
+}
+
+/** Series specs from series keys and the indicator keys read on each, sorted as the state keeps them. */
+export function seriesSpecs(series: ReadonlyMap<string, Iterable<string>>): SeriesSpec[] {
+  return [...series.keys()].sort().map((key) => {
+    const [interval, session] = key.split(':') as [SeriesSpec['interval'], SeriesSpec['session']];
+    return { key, interval, session, indicators: [...(series.get(key) ?? [])].sort() };
+  });
 }

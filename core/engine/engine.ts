@@ -5,16 +5,20 @@
  * moved past a rule's percent or multiple), plus rules it scheduled itself: a rule that holds but
  * waits for its cooldown gets a timer, a `repeat` rule that holds is looked at again on the next
  * batch, and rules added or changed are looked at on their symbol's next point. The first point
- * of a symbol (a baseline) looks at all its rules. The result equals the reference engine's,
- * which looks at every rule at every point (held to it by property tests).
+ * of a symbol (a baseline) looks at all its rules. Rules with indicator conditions on closed bars
+ * are looked at only when a bar of their series closes (at a trade past its end, or at the end of
+ * the batch once `now` has passed it). The result equals the reference engine's, which looks at
+ * every rule at every point and every bar-close rule at every close (held to it by property tests).
  *
  * Pure: no clock, no I/O. It mutates the `state` it is given (the caller owns it) for speed.
  */
 import { secondOf } from '../tick-time';
-import { judge } from './conditions';
+import { advanceBars, BAR_CLOSE_GRACE_MS, byEnd, closeDueBars, type BarSeriesState, type ClosedBar } from './bars';
+import { formingReader, isJudgedAtClose, judge, judgeAtClose, snapshotFormingEdges } from './conditions';
 import { collectUpdates, DEFAULT_FORGET_AFTER_MS, forgetIdle, keepRuntime, prepareSymbol, runtimeOf } from './engine-state';
 import { advanceWindows, VOLUME_MIN_HISTORY, type WindowsInUse } from './market-state';
-import type { DynamicGroup, IndexedRule, RuleIndex, SymbolIndex } from './rule-index';
+import type { DynamicGroup, FormingGroup, IndexedRule, RuleIndex, SymbolIndex } from './rule-index';
+import { regionOf } from './sessions';
 import type { SortedEntries } from './sorted-entries';
 import { popDueTimer, pushTimer } from './timer-heap';
 import { decide, eligibleFrom, isExpired, type Outcome } from './trigger';
@@ -32,8 +36,33 @@ import type {
   VolumeWindowState,
 } from './types';
 
-const NO_WINDOWS: WindowsInUse = { moves: [], volume: [] };
+const NO_WINDOWS: WindowsInUse = { moves: [], volume: [], series: [] };
 const NO_GROUPS: readonly DynamicGroup[] = [];
+const NO_BAR_GROUPS: BarGroups = { forming: [], change: [] };
+
+/** A forming-bar group bound to its series in the state being evaluated, with its ratio before the point. */
+interface BoundFormingGroup {
+  group: FormingGroup;
+  /** The group's value now (formingQuantity of its probe, indicators looked up once). */
+  read: () => number | null;
+  /** The ratio after the previous point of this batch (NaN: none, the indicator has no value). */
+  before: number;
+  /** No point of this batch yet: every rule of the group is looked at. */
+  fresh: boolean;
+}
+
+/** Session previous-close rules of one daily series, with the close they were last judged against. */
+interface BoundChangeGroup {
+  entries: SortedEntries<IndexedRule>;
+  series: BarSeriesState | undefined;
+  /** NaN: not yet in this batch (every rule is looked at when the close may have moved since). */
+  seen: number | null;
+}
+
+interface BarGroups {
+  forming: BoundFormingGroup[];
+  change: BoundChangeGroup[];
+}
 
 /**
  * Evaluates one batch.
@@ -49,6 +78,7 @@ export function evaluateBatch(
 ): EvaluationResult {
   const run = new BatchRun(index, state, options.now);
   for (const path of batch) run.evaluateSymbol(path);
+  run.closeBarsDueAtEnd();
   const updates = collectUpdates(state, run.changed, run.firedAt);
   forgetIdle(state, options.now, options.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS);
   return { alerts: run.alerts, updates, expired: index.takeExpired(options.now), stats: { points: run.points, visits: run.visits } };
@@ -99,12 +129,20 @@ class BatchRun {
 
   // The point being evaluated (fields rather than closures: this is the hot path).
   private symbol = '';
+  private region = '';
   private market!: SymbolState;
   private prev: number | null = null;
   private point!: PricePoint;
   private second = 0;
   private stamp = 0;
   private readonly visit = (indexed: IndexedRule): void => this.look(indexed);
+  /** Bars closed by the current point, and the series closing at the current close moment. */
+  private readonly closed: ClosedBar[] = [];
+  private readonly closing = new Map<string, ClosedBar>();
+  private closeEnd = 0;
+  private readonly visitAtClose = (indexed: IndexedRule): void => this.lookAtClose(indexed);
+  /** Forming edge quantities before the current point. */
+  private readonly before = new Map<string, number | null>();
 
   constructor(
     private readonly index: RuleIndex,
@@ -114,10 +152,13 @@ class BatchRun {
 
   evaluateSymbol(path: SymbolBatch): void {
     const symbolIndex = this.index.symbol(path.symbol);
-    const { market, prevCloseChanged } = prepareSymbol(this.state, path, symbolIndex?.windowsInUse() ?? NO_WINDOWS);
+    const { market, prevCloseChanged, freshSeries } = prepareSymbol(this.state, path, symbolIndex?.windowsInUse() ?? NO_WINDOWS);
     this.symbol = path.symbol;
+    this.region = symbolIndex?.region ?? regionOf(path.symbol);
     this.market = market;
     const groups = symbolIndex === undefined ? NO_GROUPS : dynamicGroupsOf(symbolIndex, market);
+    const barGroups = symbolIndex === undefined ? NO_BAR_GROUPS : barGroupsOf(symbolIndex, market);
+    const hasEdges = symbolIndex !== undefined && symbolIndex.formingEdges.size > 0;
     const deferred = this.takeDeferred(market);
     let first = true;
     for (const point of path.points) {
@@ -125,14 +166,33 @@ class BatchRun {
       const prev = market.last;
       // The ratio at the previous point: computed after that point within this batch, else now.
       if (first || prev === null) for (const group of groups) group.before = prev === null ? Number.NaN : ratioOf(group, prev);
+      // At a batch's first point the value before it is read from the state, as the previous
+      // batch left it — unless the series changed outside trades since (a seed, a close by the
+      // clock, a new series): then every rule of the group is looked at. After it, the value
+      // before a point is the value after the previous one (nothing else moves it in a batch).
+      if (first) {
+        for (const bound of barGroups.forming) {
+          bound.fresh = freshSeries.has(bound.group.seriesKey);
+          bound.before = bound.fresh ? Number.NaN : formingRatio(bound);
+        }
+        for (const bound of barGroups.change) bound.seen = bound.series !== undefined && freshSeries.has(bound.series.key) ? Number.NaN : (bound.series?.lastClose ?? null);
+      }
+      // Forming edge quantities before the point: read from the state at a batch's first point,
+      // then carried from the groups' values after each point (lookAtBarGroups).
+      if (hasEdges && first) snapshotFormingEdges(market, this.region, (symbolIndex as SymbolIndex).formingEdges, this.before);
       const second = secondOf(point.at);
       advanceWindows(market, point, second);
+      if (market.series.length > 0) {
+        advanceBars(market, this.region, point, this.closed);
+        if (this.closed.length > 0) this.judgeCloses(symbolIndex);
+      }
       if (symbolIndex !== undefined) {
         this.prev = prev;
         this.point = point;
         this.second = second;
         this.stamp = this.index.nextStamp();
         this.lookAtMovedRules(symbolIndex, groups);
+        if (barGroups !== NO_BAR_GROUPS) this.lookAtBarGroups(barGroups);
         if (first) {
           if (prevCloseChanged) symbolIndex.change.forEach(this.visit);
           for (const id of symbolIndex.pending) this.lookById(id);
@@ -147,9 +207,89 @@ class BatchRun {
           }
         }
       }
+      if (hasEdges) {
+        // The edge quantities after this point are the next point's "before".
+        for (const bound of barGroups.forming) if (bound.group.kind !== 'rsi') this.before.set(bound.group.key, Number.isNaN(bound.before) ? null : bound.before);
+      }
       first = false;
       market.last = point.price;
       market.lastAt = point.at;
+    }
+  }
+
+  /** At the end of the batch: bars whose end `now` has passed (less the grace) close, and their rules are looked at. */
+  closeBarsDueAtEnd(): void {
+    const cutoff = this.now - BAR_CLOSE_GRACE_MS;
+    const symbols = this.state.symbols;
+    for (const symbol in symbols) {
+      const market = symbols[symbol] as SymbolState;
+      if (market.series.length === 0) continue;
+      closeDueBars(market, cutoff, this.closed);
+      if (this.closed.length === 0) continue;
+      const symbolIndex = this.index.symbol(symbol);
+      this.symbol = symbol;
+      this.region = symbolIndex?.region ?? regionOf(symbol);
+      this.market = market;
+      this.judgeCloses(symbolIndex);
+    }
+  }
+
+  /** Looks at the bar-close rules of each series in `closed`, one moment (bar end) at a time; empties `closed`. */
+  private judgeCloses(symbolIndex: SymbolIndex | undefined): void {
+    const closed = this.closed;
+    if (symbolIndex !== undefined && symbolIndex.atClose.size > 0) {
+      if (closed.length > 1) closed.sort(byEnd);
+      for (let i = 0; i < closed.length; ) {
+        const end = (closed[i] as ClosedBar).end;
+        this.closing.clear();
+        for (; i < closed.length && (closed[i] as ClosedBar).end === end; i += 1) this.closing.set((closed[i] as ClosedBar).series.key, closed[i] as ClosedBar);
+        this.closeEnd = end;
+        this.stamp = this.index.nextStamp();
+        for (const key of this.closing.keys()) symbolIndex.atClose.get(key)?.forEach(this.visitAtClose);
+      }
+    }
+    closed.length = 0;
+  }
+
+  /** Judges a bar-close rule at the current close moment. */
+  private lookAtClose(indexed: IndexedRule): void {
+    if (indexed.stamp === this.stamp) return;
+    indexed.stamp = this.stamp;
+    const rule = indexed.rule;
+    if (rule.symbol !== this.symbol) return;
+    const judged = judgeAtClose(rule.condition, { market: this.market, region: this.region, closing: this.closing });
+    if (judged === null) return;
+    this.visits += 1;
+    const runtime = runtimeOf(this.state, rule, this.now);
+    const at = this.closeEnd;
+    const outcome = decide(rule, runtime, judged.fires, judged.holds, at, this.firedAt.has(rule.id));
+    if (outcome === 'fire') {
+      this.firedAt.set(rule.id, at);
+      this.alerts.push({ ruleId: rule.id, ruleVersion: rule.version, symbol: this.symbol, price: judged.price, at, previousPrice: judged.prev });
+    }
+    keepRuntime(this.state, rule, runtime, this.now);
+    if (outcome === 'fire' || runtime.armed !== runtime.storedArmed) this.changed.add(rule.id);
+  }
+
+  /** Forming-bar indicator rules whose value moved past their key, and session previous-close rules. */
+  private lookAtBarGroups(barGroups: BarGroups): void {
+    for (const bound of barGroups.forming) {
+      const after = formingRatio(bound);
+      if (bound.fresh) bound.group.entries.forEach(this.visit);
+      // Without a value before and after, every rule of the group is judged as it was.
+      else if (!Number.isNaN(bound.before) || !Number.isNaN(after)) visitBetween(bound.group.entries, bound.before, after, this.visit);
+      bound.before = after;
+      bound.fresh = false;
+    }
+    const { prev, point } = this;
+    for (const bound of barGroups.change) {
+      const close = bound.series?.lastClose ?? null;
+      if (close !== bound.seen) {
+        bound.seen = close;
+        bound.entries.forEach(this.visit);
+      } else if (close !== null && prev !== null) {
+        visitBetween(bound.entries, changePercent(prev, close), changePercent(point.price, close), this.visit);
+      }
     }
   }
 
@@ -196,11 +336,11 @@ class BatchRun {
     indexed.stamp = this.stamp;
     const rule = indexed.rule;
     const ruleId = rule.id;
-    if (rule.symbol !== this.symbol) return;
+    if (rule.symbol !== this.symbol || isJudgedAtClose(rule.condition)) return;
     this.visits += 1;
     const runtime = runtimeOf(this.state, rule, this.now);
     const { price, at } = this.point;
-    const { fires, holds } = judge(rule.condition, { prev: this.prev, price, market: this.market });
+    const { fires, holds } = judge(rule.condition, { prev: this.prev, price, market: this.market, region: this.region, before: this.before });
     const outcome = decide(rule, runtime, fires, holds, at, this.firedAt.has(ruleId));
     if (outcome === 'fire') {
       this.firedAt.set(ruleId, at);
@@ -248,5 +388,24 @@ function dynamicGroupsOf(symbolIndex: SymbolIndex, market: SymbolState): readonl
     if (volume !== undefined) groups.push({ entries, kind: 'volume', moves: undefined, volume, before: Number.NaN, averageOf: Number.NaN, average: 0 });
   }
   symbolIndex.groupsCache = { version: symbolIndex.version, moves: market.moves, volume: market.volume, groups };
+  return groups;
+}
+
+/** The ratio of a forming group before or after a point: the group's value, NaN while it has none. */
+function formingRatio(bound: BoundFormingGroup): number {
+  return bound.read() ?? Number.NaN;
+}
+
+/** The symbol's forming and session previous-close groups bound to its bar series (rebuilt only when either changes). */
+function barGroupsOf(symbolIndex: SymbolIndex, market: SymbolState): BarGroups {
+  if (symbolIndex.forming.size === 0 && symbolIndex.sessionChange.size === 0) return NO_BAR_GROUPS;
+  const cached = symbolIndex.barGroupsCache as { version: number; series: BarSeriesState[]; groups: BarGroups } | null;
+  if (cached !== null && cached.version === symbolIndex.version && cached.series === market.series) return cached.groups;
+  const seriesOf = (key: string) => market.series.find((s) => s.key === key);
+  const groups: BarGroups = {
+    forming: [...symbolIndex.forming.values()].map((group) => ({ group, read: formingReader(group.probe, seriesOf(group.seriesKey)), before: Number.NaN, fresh: true })),
+    change: [...symbolIndex.sessionChange].map(([key, entries]) => ({ entries, series: seriesOf(key), seen: Number.NaN })),
+  };
+  symbolIndex.barGroupsCache = { version: symbolIndex.version, series: market.series, groups };
   return groups;
 }

@@ -1,4 +1,6 @@
 /** The rule engine: pure, no AWS, no clock. See docs/rules.md for the semantics it implements. */
+export { BAR_CLOSE_GRACE_MS, INTERVAL_MS, locateBar, seedBars, seriesKeyOf } from './bars';
+export type { Bar, BarSeriesState, SeedBar, SeriesSpec } from './bars';
 export { changeThreshold, judge, movesDownThreshold, movesUpThreshold } from './conditions';
 export { evaluateBatch } from './engine';
 export { newEngineState } from './engine-state';
@@ -6,5 +8,8 @@ export { newSymbolState, VOLUME_HISTORY, VOLUME_MIN_HISTORY } from './market-sta
 export { DEFAULT_MESSAGE, describeCondition, describeValue, formatNumber, renderMessage } from './message';
 export { evaluateReference } from './reference-engine';
 export { RuleIndex } from './rule-index';
+export { hasSessions, nyseEarlyCloses, nyseHolidays, regionOf, resolveSession, sessionWindows } from './sessions';
+export { MAX_WARM_UP_BARS, warmUpLimit, warmUpRequests } from './warm-up';
+export type { WarmUpRequest } from './warm-up';
 export { engineStateSchema, readEngineState } from './state-schema';
 export type * from './types';

@@ -9,6 +9,7 @@
  *   epoch time and keeps the last {@link VOLUME_HISTORY} complete windows.
  */
 import { secondOf } from '../tick-time';
+import type { SeriesSpec } from './bars';
 import type { MovesWindowState, PricePoint, SymbolState, VolumeWindowState } from './types';
 
 /** Complete windows averaged by `volume_spike`. */
@@ -18,17 +19,19 @@ export const VOLUME_MIN_HISTORY = 3;
 const MAX_BUCKETS = 120;
 
 export function newSymbolState(): SymbolState {
-  return { last: null, lastAt: 0, prevClose: null, moves: [], movesSecond: -1, secondLow: 0, secondHigh: 0, volume: [], timers: [], deferred: [] };
+  return { last: null, lastAt: 0, prevClose: null, moves: [], movesSecond: -1, secondLow: 0, secondHigh: 0, volume: [], series: [], timers: [], deferred: [] };
 }
 
 export function bucketSecondsFor(windowSeconds: number): number {
   return Math.max(1, Math.ceil(windowSeconds / MAX_BUCKETS));
 }
 
-/** Window lengths in use by a symbol's rules. */
+/** Window lengths and bar series in use by a symbol's rules. */
 export interface WindowsInUse {
   moves: readonly number[];
   volume: readonly number[];
+  /** Sorted by key, each with its indicator keys sorted. */
+  series: readonly SeriesSpec[];
 }
 
 /** Adds windows that rules now use (empty: they fill from the next point) and drops unused ones. */

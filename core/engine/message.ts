@@ -49,6 +49,12 @@ export function describeValue(condition: Condition): string {
       return `${formatNumber(condition.percent)}%`;
     case 'volume_spike':
       return `${formatNumber(condition.multiple)}x`;
+    case 'macd_cross':
+      return `MACD(${condition.fast},${condition.slow},${condition.signal})`;
+    case 'bollinger_break':
+      return `BB(${condition.period},${formatNumber(condition.stdDev)})`;
+    case 'ma_cross':
+      return `${condition.kind.toUpperCase()}(${condition.fast}/${condition.slow})`;
     default:
       return formatNumber(condition.value);
   }
@@ -83,10 +89,27 @@ function describeSimple(c: SimpleCondition): string {
     case 'moves_down_pct':
       return `fell ${formatNumber(c.percent)}% within ${formatDuration(c.windowSeconds)}`;
     case 'change_from_prev_close_pct':
-      return `is ${c.percent > 0 ? 'up' : 'down'} ${formatNumber(Math.abs(c.percent))}% on the previous close`;
+      return `is ${c.percent > 0 ? 'up' : 'down'} ${formatNumber(Math.abs(c.percent))}% on the previous ${c.session === undefined ? '' : `${c.session} `}close`;
     case 'volume_spike':
       return `traded ${formatNumber(c.multiple)}x its usual volume in ${formatDuration(c.windowSeconds)}`;
+    case 'rsi_above':
+    case 'rsi_below':
+      return `RSI(${c.period}) of ${barsOf(c)} is ${c.type === 'rsi_above' ? 'above' : 'below'} ${formatNumber(c.value)}`;
+    case 'macd_cross':
+      return `MACD(${c.fast},${c.slow},${c.signal}) of ${barsOf(c)} crossed ${c.direction === 'up' ? 'above' : 'below'} its signal line`;
+    case 'bollinger_break':
+      return `${barsOf(c)} broke ${c.band === 'upper' ? 'above the upper' : 'below the lower'} Bollinger band (${c.period}, ${formatNumber(c.stdDev)})`;
+    case 'ma_cross': {
+      const kind = c.kind.toUpperCase();
+      return `${kind}(${c.fast}) crossed ${c.direction === 'up' ? 'above' : 'below'} ${kind}(${c.slow}) on ${barsOf(c)}`;
+    }
   }
+}
+
+/** `1m bars`, with the session when one is given and the forming bar when judged on it. */
+function barsOf(c: { interval: string; session?: string | undefined; evaluate?: string | undefined }): string {
+  const session = c.session === undefined ? '' : ` ${c.session === 'any' ? 'all-hours' : c.session}`;
+  return `${c.interval}${session} bars${c.evaluate === 'forming' ? ' (forming)' : ''}`;
 }
 
 function formatDuration(seconds: number): string {

@@ -9,13 +9,25 @@
  * - `moves`: `moves_*_pct` rules by window and direction, by percent; likewise for the rise
  *   (fall) against the window's low (high) before and after the point.
  * - `volume`: `volume_spike` rules by window, by multiple; likewise for the volume ratio.
+ * - `atClose`: rules with an indicator condition judged on closed bars, by bar series: they are
+ *   looked at when a bar of that series closes, never at a trade.
+ * - `forming`: forming-bar indicator conditions by series and indicator: RSI rules by level, the
+ *   crosses (MACD, moving averages) at 0, Bollinger rules by ±stdDev (the close's distance from
+ *   the mean in standard deviations); a move changes those whose key lies between the value
+ *   before and after the point.
+ * - `sessionChange`: `change_from_prev_close_pct` rules that compare with a session's daily
+ *   close, by series, by percent (like `change`).
  *
  * Rules are added, changed and removed one at a time; nothing is rebuilt. A rule added or changed
  * is looked at on its symbol's next point. The index holds no trigger state: that is in the
  * engine state, so one index can serve any shard's state.
  */
-import type { SimpleCondition } from '../rule-model';
+import type { IndicatorCondition, SimpleCondition } from '../rule-model';
+import { formingEdgeKey, isEdge, isIndicatorCondition, isJudgedAtClose, seriesKeyFor } from './conditions';
+import { seriesSpecs } from './engine-state';
+import { indicatorKeysOf } from './indicators';
 import type { WindowsInUse } from './market-state';
+import { regionOf } from './sessions';
 import { SortedEntries } from './sorted-entries';
 import { popDueTimer, pushTimer } from './timer-heap';
 import type { EngineRule, MovesWindowState, VolumeWindowState } from './types';
@@ -48,32 +60,75 @@ export interface DynamicGroup {
   average: number;
 }
 
+/** Forming-bar indicator rules of one series and indicator, by key (see the module comment). */
+export interface FormingGroup {
+  /** `series|indicator`: for crosses and Bollinger groups the key of their edge quantity too (formingEdgeKey). */
+  key: string;
+  seriesKey: string;
+  kind: 'rsi' | 'zero' | 'band';
+  /** A condition of the group: its quantity (RSI, MACD − signal, fast − slow, the close's place in its band) is the group's ratio. */
+  probe: IndicatorCondition;
+  entries: SortedEntries<IndexedRule>;
+}
+
 export class SymbolIndex {
   readonly members = new Map<string, IndexedRule>();
   readonly thresholds = new SortedEntries<IndexedRule>();
   readonly change = new SortedEntries<IndexedRule>();
   readonly moves = new Map<string, MovesGroup>();
   readonly volume = new Map<number, SortedEntries<IndexedRule>>();
+  /** Rules judged at bar closes, by series key (a rule appears once per condition on the series). */
+  readonly atClose = new Map<string, SortedEntries<IndexedRule>>();
+  readonly forming = new Map<string, FormingGroup>();
+  readonly sessionChange = new Map<string, SortedEntries<IndexedRule>>();
+  /** Forming edge quantities in use (key → a condition reading it), with how many conditions read each. */
+  readonly formingEdges = new Map<string, IndicatorCondition>();
+  private readonly formingEdgeUse = new Map<string, number>();
   /** Changes whenever the groups change (for caches derived from them). */
   version = 0;
   /** The dynamic groups bound to the market windows of the state last evaluated (derived, rebuilt at will). */
   groupsCache: { version: number; moves: MovesWindowState[]; volume: VolumeWindowState[]; groups: DynamicGroup[] } | null = null;
+  /** The same for the bar-series groups (owned by engine.ts). */
+  barGroupsCache: unknown = null;
   /** Rules added or changed since the symbol's last point. */
   readonly pending = new Set<string>();
   private readonly windowUse = { moves: new Map<number, number>(), volume: new Map<number, number>() };
+  /** Per series key: conditions on it, and per indicator key how many conditions read it. */
+  private readonly seriesUse = new Map<string, { users: number; indicators: Map<string, number> }>();
   private windowsCache: WindowsInUse | null = null;
+
+  constructor(readonly region: string) {}
 
   get isEmpty(): boolean {
     return this.members.size === 0;
   }
 
   windowsInUse(): WindowsInUse {
-    this.windowsCache ??= { moves: [...this.windowUse.moves.keys()], volume: [...this.windowUse.volume.keys()] };
+    this.windowsCache ??= {
+      moves: [...this.windowUse.moves.keys()],
+      volume: [...this.windowUse.volume.keys()],
+      series: seriesSpecs(new Map([...this.seriesUse].map(([key, use]) => [key, use.indicators.keys()]))),
+    };
     return this.windowsCache;
   }
 
-  register(id: IndexedRule, c: SimpleCondition, add: boolean): void {
+  /** Indexes (or un-indexes) one condition of a rule; `atClose`: the rule is judged at bar closes. */
+  register(id: IndexedRule, c: SimpleCondition, add: boolean, atClose: boolean): void {
     this.version += 1;
+    const seriesKey = seriesKeyFor(c, this.region);
+    if (seriesKey !== null) this.countSeries(seriesKey, isIndicatorCondition(c) ? indicatorKeysOf(c) : [], add);
+    if (atClose) {
+      // Judged at its series' closes only; its window conditions still need their windows.
+      if (seriesKey !== null && isIndicatorCondition(c)) this.entry(this.groupOf(this.atClose, seriesKey), 0, id, add);
+      if (c.type === 'moves_up_pct' || c.type === 'moves_down_pct') this.countWindow(this.windowUse.moves, c.windowSeconds, add);
+      if (c.type === 'volume_spike') this.countWindow(this.windowUse.volume, c.windowSeconds, add);
+      this.dropEmpty(this.atClose, seriesKey);
+      return;
+    }
+    if (isIndicatorCondition(c)) {
+      this.registerForming(id, c, seriesKey as string, add);
+      return;
+    }
     switch (c.type) {
       case 'price_above':
       case 'price_below':
@@ -88,7 +143,12 @@ export class SymbolIndex {
         this.entry(this.thresholds, c.upper, id, add);
         break;
       case 'change_from_prev_close_pct':
-        this.entry(this.change, c.percent, id, add);
+        if (seriesKey === null) {
+          this.entry(this.change, c.percent, id, add);
+        } else {
+          this.entry(this.groupOf(this.sessionChange, seriesKey), c.percent, id, add);
+          this.dropEmpty(this.sessionChange, seriesKey);
+        }
         break;
       case 'moves_up_pct':
       case 'moves_down_pct': {
@@ -116,6 +176,60 @@ export class SymbolIndex {
         break;
       }
     }
+  }
+
+  private registerForming(id: IndexedRule, c: IndicatorCondition, seriesKey: string, add: boolean): void {
+    const [indicator] = indicatorKeysOf(c);
+    const kind = c.type === 'rsi_above' || c.type === 'rsi_below' ? 'rsi' : c.type === 'bollinger_break' ? 'band' : 'zero';
+    const groupKey = kind === 'rsi' ? `${seriesKey}|${indicator as string}` : formingEdgeKey(c, this.region);
+    let group = this.forming.get(groupKey);
+    if (group === undefined) {
+      group = { key: groupKey, seriesKey, kind, probe: c, entries: new SortedEntries<IndexedRule>() };
+      this.forming.set(groupKey, group);
+    }
+    const key = c.type === 'rsi_above' || c.type === 'rsi_below' ? c.value : c.type === 'bollinger_break' ? (c.band === 'upper' ? c.stdDev : -c.stdDev) : 0;
+    this.entry(group.entries, key, id, add);
+    if (group.entries.size === 0) this.forming.delete(groupKey);
+    if (isEdge(c)) {
+      const edgeKey = formingEdgeKey(c, this.region);
+      const uses = (this.formingEdgeUse.get(edgeKey) ?? 0) + (add ? 1 : -1);
+      if (uses > 0) {
+        this.formingEdgeUse.set(edgeKey, uses);
+        if (!this.formingEdges.has(edgeKey)) this.formingEdges.set(edgeKey, c);
+      } else {
+        this.formingEdgeUse.delete(edgeKey);
+        this.formingEdges.delete(edgeKey);
+      }
+    }
+  }
+
+  private groupOf(groups: Map<string, SortedEntries<IndexedRule>>, key: string): SortedEntries<IndexedRule> {
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = new SortedEntries<IndexedRule>();
+      groups.set(key, group);
+    }
+    return group;
+  }
+
+  private dropEmpty(groups: Map<string, SortedEntries<IndexedRule>>, key: string | null): void {
+    if (key !== null && groups.get(key)?.size === 0) groups.delete(key);
+  }
+
+  private countSeries(key: string, indicators: readonly string[], add: boolean): void {
+    let use = this.seriesUse.get(key);
+    if (use === undefined) {
+      use = { users: 0, indicators: new Map() };
+      this.seriesUse.set(key, use);
+    }
+    use.users += add ? 1 : -1;
+    for (const indicator of indicators) {
+      const next = (use.indicators.get(indicator) ?? 0) + (add ? 1 : -1);
+      if (next > 0) use.indicators.set(indicator, next);
+      else use.indicators.delete(indicator);
+    }
+    if (use.users <= 0) this.seriesUse.delete(key);
+    this.windowsCache = null;
   }
 
   private entry(entries: SortedEntries<IndexedRule>, key: number, id: IndexedRule, add: boolean): void {
@@ -177,14 +291,15 @@ export class RuleIndex {
     if (existing !== undefined) this.remove(rule.id);
     let symbolIndex = this.symbols.get(rule.symbol);
     if (symbolIndex === undefined) {
-      symbolIndex = new SymbolIndex();
+      symbolIndex = new SymbolIndex(regionOf(rule.symbol));
       this.symbols.set(rule.symbol, symbolIndex);
     }
     const indexed: IndexedRule = { rule, stamp: -1 };
     this.rules.set(rule.id, indexed);
     symbolIndex.members.set(rule.id, indexed);
     symbolIndex.pending.add(rule.id);
-    for (const part of partsOf(rule)) symbolIndex.register(indexed, part, true);
+    const atClose = isJudgedAtClose(rule.condition);
+    for (const part of partsOf(rule)) symbolIndex.register(indexed, part, true, atClose);
     if (rule.expiresAt !== null) pushTimer(this.expiries, rule.expiresAt, rule.id);
   }
 
@@ -194,7 +309,8 @@ export class RuleIndex {
     this.rules.delete(ruleId);
     const symbolIndex = this.symbols.get(existing.rule.symbol);
     if (symbolIndex === undefined) return;
-    for (const part of partsOf(existing.rule)) symbolIndex.register(existing, part, false);
+    const atClose = isJudgedAtClose(existing.rule.condition);
+    for (const part of partsOf(existing.rule)) symbolIndex.register(existing, part, false, atClose);
     symbolIndex.members.delete(ruleId);
     symbolIndex.pending.delete(ruleId);
     if (symbolIndex.isEmpty) this.symbols.delete(existing.rule.symbol);

@@ -5,9 +5,76 @@
  * shard.
  */
 import * as z from 'zod';
+import { BAR_INTERVALS, MAX_INDICATOR_PERIOD, SESSIONS } from '../rule-model';
 import type { EngineState } from './types';
 
 const finite = z.number().refine(Number.isFinite);
+const count = z.int().nonnegative();
+const period = z.int().min(1).max(MAX_INDICATOR_PERIOD);
+const maybe = finite.nullable();
+
+const barSchema = z.strictObject({ start: finite, end: finite, open: finite, high: finite, low: finite, close: finite, volume: finite });
+
+const indicatorSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ key: z.string(), seeded: z.boolean(), kind: z.literal('ema'), period, count, value: maybe, prev: maybe }),
+  z.strictObject({ key: z.string(), seeded: z.boolean(), kind: z.literal('sma'), period, value: maybe, prev: maybe, partial: maybe }),
+  z.strictObject({
+    key: z.string(),
+    seeded: z.boolean(),
+    kind: z.literal('rsi'),
+    period,
+    count,
+    last: maybe,
+    gainSum: finite,
+    lossSum: finite,
+    avgGain: maybe,
+    avgLoss: maybe,
+    value: maybe,
+  }),
+  z.strictObject({
+    key: z.string(),
+    seeded: z.boolean(),
+    kind: z.literal('macd'),
+    fast: period,
+    slow: period,
+    signal: period,
+    count,
+    fastEma: maybe,
+    slowEma: maybe,
+    signalEma: maybe,
+    signalCount: count,
+    hist: maybe,
+    prevHist: maybe,
+  }),
+  z.strictObject({
+    key: z.string(),
+    seeded: z.boolean(),
+    kind: z.literal('bb'),
+    period,
+    mean: maybe,
+    sd: maybe,
+    prevMean: maybe,
+    prevSd: maybe,
+    shift: maybe,
+    s: finite,
+    q: finite,
+  }),
+]);
+
+const barSeriesSchema = z.strictObject({
+  key: z.string(),
+  interval: z.enum(BAR_INTERVALS),
+  session: z.enum(SESSIONS),
+  bar: barSchema.nullable(),
+  closedEnd: finite,
+  lastClose: maybe,
+  prevClose: maybe,
+  count,
+  closes: z.array(finite).max(MAX_INDICATOR_PERIOD),
+  seeded: z.boolean(),
+  fresh: z.boolean(),
+  indicators: z.array(indicatorSchema),
+});
 
 const movesWindowSchema = z.strictObject({
   windowSeconds: z.int().positive(),
@@ -34,6 +101,8 @@ const symbolStateSchema = z.strictObject({
   secondLow: finite,
   secondHigh: finite,
   volume: z.array(volumeWindowSchema),
+  // Absent in states written before bar series existed: they are read as having none.
+  series: z.array(barSeriesSchema).default([]),
   timers: z.array(z.tuple([finite, z.string()])),
   deferred: z.array(z.string()),
 });

@@ -4,6 +4,7 @@
  * shard travels with its batches between the ingest task and the stateless evaluator.
  */
 import type { Condition, TriggerMode } from '../rule-model';
+import type { BarSeriesState } from './bars';
 
 /** The part of a rule the engine needs, plus the trigger state last written to storage. */
 export interface EngineRule {
@@ -77,6 +78,8 @@ export interface SymbolState {
   secondLow: number;
   secondHigh: number;
   volume: VolumeWindowState[];
+  /** Bar series (with their indicators) of the intervals and sessions the symbol's rules use, sorted by key. */
+  series: BarSeriesState[];
   /** Min-heap of [second, ruleId]: rules to look at again at the first point at or after that second. */
   timers: Array<[number, string]>;
   /** Rules to look at again at the symbol's first point of the next batch. */
@@ -115,11 +118,11 @@ export interface FiredAlert {
   ruleId: string;
   ruleVersion: number;
   symbol: string;
-  /** Price of the point at which the rule fired. */
+  /** Price of the point at which the rule fired (a rule judged at bar closes: the bar's close). */
   price: number;
-  /** Tick time (epoch ms) of that point. */
+  /** Tick time (epoch ms) of that point (at a bar close: the bar's end). */
   at: number;
-  /** Price of the point before it, null on a baseline. */
+  /** Price of the point before it, null on a baseline (at a bar close: the previous bar's close). */
   previousPrice: number | null;
 }
 

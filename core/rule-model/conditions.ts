@@ -32,6 +32,19 @@ const windowSeconds = z
   .min(1, { error: 'must be at least 1 second' })
   .max(86_400, { error: 'must be at most 86400 seconds (one day)' });
 
+/** Bar intervals of indicator conditions, and iTick's kline `kType` for each (shared/spec/itick.md). */
+export const BAR_INTERVALS = ['1m', '5m', '15m', '1h', '1d'] as const;
+/** Trading sessions a bar series can follow (docs/rules.md, "Sessions"). */
+export const SESSIONS = ['regular', 'extended', 'any'] as const;
+/** Which bar an indicator condition is judged on: the last closed bar (default) or the forming one. */
+export const EVALUATE_MODES = ['close', 'forming'] as const;
+export const INDICATOR_CONDITION_TYPES = ['rsi_above', 'rsi_below', 'macd_cross', 'bollinger_break', 'ma_cross'] as const;
+/** Longest indicator period: bounds the state a series keeps (a Bollinger band keeps `period` closes). */
+export const MAX_INDICATOR_PERIOD = 200;
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: (issue) => (issue.input === undefined ? 'is required' : `must be one of ${values.join(', ')}`) });
+
 const level = <T extends string>(type: T) => z.strictObject({ type: z.literal(type), value: price });
 
 export const priceAboveSchema = level('price_above');
@@ -66,6 +79,11 @@ export const movesDownPctSchema = z.strictObject({
 
 export const changeFromPrevClosePctSchema = z.strictObject({
   type: z.literal('change_from_prev_close_pct'),
+  /**
+   * Absent: the previous close is the feed's (iTick's quote `p`). Given: the close of the last
+   * completed daily bar of that session, formed by the engine (docs/rules.md, "Sessions").
+   */
+  session: oneOf(SESSIONS).optional(),
   percent: z
     .number({ error: mustBe('a number') })
     .gt(-100, { error: 'must be greater than -100' })
@@ -83,6 +101,75 @@ export const volumeSpikeSchema = z.strictObject({
   windowSeconds,
 });
 
+const barInterval = oneOf(BAR_INTERVALS);
+const indicatorCommon = {
+  interval: barInterval,
+  /** Absent: `regular` where the region's sessions are known (US, HK, SH, SZ), else `any`. */
+  session: oneOf(SESSIONS).optional(),
+  /** Absent: `close`. */
+  evaluate: oneOf(EVALUATE_MODES).optional(),
+};
+
+const period = (min: number, max: number) =>
+  z
+    .int({ error: mustBe('a whole number') })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+const rsiLevel = <T extends string>(type: T) =>
+  z.strictObject({
+    type: z.literal(type),
+    period: period(2, 100),
+    value: z
+      .number({ error: mustBe('a number') })
+      .gt(0, { error: 'must be greater than 0' })
+      .lt(100, { error: 'must be less than 100' }),
+    ...indicatorCommon,
+  });
+
+export const rsiAboveSchema = rsiLevel('rsi_above');
+export const rsiBelowSchema = rsiLevel('rsi_below');
+
+const direction = oneOf(['up', 'down'] as const);
+const fastBelowSlow = {
+  path: ['slow'],
+  message: 'must be greater than condition.fast',
+  when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0,
+};
+
+export const macdCrossSchema = z
+  .strictObject({
+    type: z.literal('macd_cross'),
+    fast: period(1, 100),
+    slow: period(2, MAX_INDICATOR_PERIOD),
+    signal: period(1, 100),
+    direction,
+    ...indicatorCommon,
+  })
+  .refine((c) => c.fast < c.slow, fastBelowSlow);
+
+export const bollingerBreakSchema = z.strictObject({
+  type: z.literal('bollinger_break'),
+  period: period(2, MAX_INDICATOR_PERIOD),
+  stdDev: z
+    .number({ error: mustBe('a number') })
+    .gt(0, { error: 'must be greater than 0' })
+    .max(10, { error: 'must be at most 10' }),
+  band: oneOf(['upper', 'lower'] as const),
+  ...indicatorCommon,
+});
+
+export const maCrossSchema = z
+  .strictObject({
+    type: z.literal('ma_cross'),
+    kind: oneOf(['sma', 'ema'] as const),
+    fast: period(1, MAX_INDICATOR_PERIOD - 1),
+    slow: period(2, MAX_INDICATOR_PERIOD),
+    direction,
+    ...indicatorCommon,
+  })
+  .refine((c) => c.fast < c.slow, fastBelowSlow);
+
 /** Every condition that can stand alone or inside `all` / `any`. */
 export const SIMPLE_CONDITION_TYPES = [
   'price_above',
@@ -96,10 +183,8 @@ export const SIMPLE_CONDITION_TYPES = [
   'moves_down_pct',
   'change_from_prev_close_pct',
   'volume_spike',
+  ...INDICATOR_CONDITION_TYPES,
 ] as const;
-
-/** Indicator conditions reserved by the API for a later release: named, but refused for now. */
-export const RESERVED_CONDITION_TYPES = ['rsi_above', 'rsi_below', 'macd_cross', 'bollinger_break', 'ma_cross'] as const;
 
 export const simpleConditionSchema = z.discriminatedUnion(
   'type',
@@ -115,18 +200,54 @@ export const simpleConditionSchema = z.discriminatedUnion(
     movesDownPctSchema,
     changeFromPrevClosePctSchema,
     volumeSpikeSchema,
+    rsiAboveSchema,
+    rsiBelowSchema,
+    macdCrossSchema,
+    bollingerBreakSchema,
+    maCrossSchema,
   ],
   { error: (issue) => unknownTypeMessage(issue.input, SIMPLE_CONDITION_TYPES) },
 );
 
+/** Price conditions that happen on a move between two trades (edges), as opposed to levels. */
+const PRICE_EDGE_TYPES: ReadonlySet<string> = new Set(['crosses_above', 'crosses_below', 'crosses', 'enters_channel', 'exits_channel']);
+
+/**
+ * A composite is judged at one kind of moment: at trades, or at bar closes (docs/rules.md). So its
+ * indicator conditions must agree on `evaluate`, and one judged at bar closes cannot be combined
+ * with a price edge, which happens between two trades and never at a bar close.
+ */
+function checkComposite(conditions: ReadonlyArray<{ type: string; evaluate?: string | undefined }>, ctx: z.RefinementCtx): void {
+  const modes = new Set(conditions.filter((c) => isIndicatorType(c.type)).map((c) => c.evaluate ?? 'close'));
+  if (modes.size > 1) {
+    ctx.addIssue({ code: 'custom', path: ['conditions'], message: 'must use the same evaluate ("close" or "forming") for all their indicator conditions' });
+  } else if (modes.has('close')) {
+    const edge = conditions.findIndex((c) => PRICE_EDGE_TYPES.has(c.type));
+    if (edge >= 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['conditions', edge, 'type'],
+        message: 'cannot be combined with indicator conditions judged at bar close (a price edge happens between trades): use a price level, or evaluate "forming"',
+      });
+    }
+  }
+}
+
 const compositeOf = <T extends string>(type: T) =>
-  z.strictObject({
-    type: z.literal(type),
-    conditions: z
-      .array(simpleConditionSchema, { error: mustBe('an array of conditions') })
-      .min(2, { error: 'must hold at least 2 conditions' })
-      .max(5, { error: 'must hold at most 5 conditions' }),
-  });
+  z
+    .strictObject({
+      type: z.literal(type),
+      conditions: z
+        .array(simpleConditionSchema, { error: mustBe('an array of conditions') })
+        .min(2, { error: 'must hold at least 2 conditions' })
+        .max(5, { error: 'must hold at most 5 conditions' }),
+    })
+    .superRefine((c, ctx) => checkComposite(c.conditions, ctx));
+
+/** Is this one of the indicator condition types? */
+export function isIndicatorType(type: string): type is IndicatorConditionType {
+  return (INDICATOR_CONDITION_TYPES as readonly string[]).includes(type);
+}
 
 export const allSchema = compositeOf('all');
 export const anySchema = compositeOf('any');
@@ -141,9 +262,6 @@ function unknownTypeMessage(input: unknown, allowed: readonly string[]): string 
   if (input === undefined) return 'is required';
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'must be an object with a "type"';
   const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
-  if (typeof type === 'string' && (RESERVED_CONDITION_TYPES as readonly string[]).includes(type)) {
-    return `${type} is reserved for indicator conditions and not available yet`;
-  }
   if (type === 'all' || type === 'any') return 'all / any cannot be nested inside all / any';
   return `must be one of ${allowed.join(', ')}`;
 }
@@ -152,3 +270,8 @@ export type SimpleCondition = z.infer<typeof simpleConditionSchema>;
 export type CompositeCondition = z.infer<typeof allSchema> | z.infer<typeof anySchema>;
 export type Condition = z.infer<typeof conditionSchema>;
 export type ConditionType = Condition['type'];
+export type IndicatorConditionType = (typeof INDICATOR_CONDITION_TYPES)[number];
+export type IndicatorCondition = Extract<SimpleCondition, { type: IndicatorConditionType }>;
+export type BarInterval = (typeof BAR_INTERVALS)[number];
+export type SessionKind = (typeof SESSIONS)[number];
+export type EvaluateMode = (typeof EVALUATE_MODES)[number];

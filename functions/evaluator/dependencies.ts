@@ -1,7 +1,10 @@
 /**
  * The evaluator's adapters, made once per Lambda instance (cold start) from its configuration:
- * the rule cache survives warm invocations, which is what keeps reads per batch near zero.
+ * the rule cache survives warm invocations, which is what keeps reads per batch near zero. The
+ * indicator warm-up reads iTick's klines with the iTick token: ITICK_TOKEN locally, in AWS the
+ * secret ITICK_TOKEN_SECRET_ARN names, read once at cold start (without waiting for it).
  */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { listActiveRulesBySymbol } from '../../storage/rules-repository';
@@ -14,6 +17,8 @@ import { openDb } from '../shared/database';
 import { logger } from '../shared/logger';
 import { SqsDeliveryQueue } from './delivery-queue';
 import type { EvaluatorDeps, TriggerStore } from './evaluate-batch';
+import { DEFAULT_WARM_UP_OPTIONS, IndicatorWarmUp } from './indicator-warm-up';
+import { ItickKlineSource } from './itick-klines';
 import { RuleCache } from './rule-cache';
 
 export const metrics = new Metrics({ namespace: 'StockAlerts', serviceName: 'evaluator' });
@@ -26,6 +31,40 @@ export function dynamoTriggerStore(db: Db, retentionDays: number): TriggerStore 
     expire: (rule, now) => expireRule(db, rule.record, new Date(now)),
     markQueued: (owner, alertKey) => markQueued(db, owner, alertKey),
   };
+}
+
+/**
+ * The iTick token, or undefined: indicators then warm from live bars only. A secret that cannot
+ * be read (not filled yet, no permission) never stops evaluation.
+ */
+async function itickToken(config: EvaluatorConfig): Promise<string | undefined> {
+  if (config.itickToken !== undefined && config.itickToken.trim() !== '') return config.itickToken.trim();
+  if (config.itickTokenSecretArn === undefined) return undefined;
+  const secrets = new SecretsManagerClient({ region: config.region });
+  try {
+    const { SecretString } = await secrets.send(new GetSecretValueCommand({ SecretId: config.itickTokenSecretArn }));
+    const token = SecretString?.trim();
+    if (token === undefined || token === '') logger.warn('the iTick token secret is empty: indicators warm from live bars only');
+    return token === '' ? undefined : token;
+  } catch (error) {
+    logger.warn('could not read the iTick token secret: indicators warm from live bars only', { error: error instanceof Error ? error.name : 'Error' });
+    return undefined;
+  } finally {
+    secrets.destroy();
+  }
+}
+
+/** The warm-up, unless it is switched off (WARM_UP_MAX_PER_BATCH=0) or no token is configured. */
+export function createWarmUp(config: EvaluatorConfig): IndicatorWarmUp | undefined {
+  if (config.warmUpMaxPerBatch === 0 || (config.itickToken === undefined && config.itickTokenSecretArn === undefined)) return undefined;
+  // Started at cold start, awaited by the first fetch: the first batch does not wait for it unless it needs klines.
+  const token = itickToken(config);
+  const source = new ItickKlineSource({ baseUrl: config.itickRestBase, token: () => token, timeoutMs: config.warmUpTimeoutMs });
+  return new IndicatorWarmUp(
+    source,
+    { failed: (details) => logger.warn('could not warm indicators from iTick klines: they warm from live bars', details) },
+    { ...DEFAULT_WARM_UP_OPTIONS, maxPerBatch: config.warmUpMaxPerBatch },
+  );
 }
 
 export function createEvaluatorDeps(config: EvaluatorConfig): EvaluatorDeps {
@@ -41,13 +80,16 @@ export function createEvaluatorDeps(config: EvaluatorConfig): EvaluatorDeps {
     },
     { checkEveryMs: config.ruleCacheCheckMs, maxAgeMs: config.ruleCacheMaxAgeMs },
   );
+  const warmUp = createWarmUp(config);
   return {
     rules,
+    ...(warmUp === undefined ? {} : { warmUp }),
     store: dynamoTriggerStore(db, config.alertRetentionDays),
     queue: new SqsDeliveryQueue(sqs, config.queueUrls),
     metrics: { record: (name, value, unit) => metrics.addMetric(name, unit === 'Count' ? MetricUnit.Count : MetricUnit.Milliseconds, value) },
     forgetAfterMs: config.engineForgetAfterMs,
     onStateDropped: () => logger.warn('the batch carried an engine state that is not valid: starting the shard from baselines'),
+    onWarmUpError: (error) => logger.error('warming indicators failed: the batch is evaluated with what the state has', { error: error instanceof Error ? error.message : String(error) }),
     onClaimed: ({ ruleId, symbol, tickAt, duplicate }) =>
       logger.info(duplicate ? 'alert already claimed, pending deliveries queued again' : 'alert claimed', {
         ruleId,

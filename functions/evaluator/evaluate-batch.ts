@@ -1,7 +1,8 @@
 /**
- * What the evaluator does with one batch from the ingest task: run the engine over the batch
- * with the shard's state, claim each alert it fires, queue the claimed alerts' deliveries, record
- * re-arms and expiries, and hand back the new state.
+ * What the evaluator does with one batch from the ingest task: warm the indicator bar series the
+ * state lacks from iTick's klines (indicator-warm-up.ts; never failing the batch), run the engine
+ * over the batch with the shard's state, claim each alert it fires, queue the claimed alerts'
+ * deliveries, record re-arms and expiries, and hand back the new state.
  *
  * Claims are what make alerts exactly-once (docs/architecture.md): each claim is one DynamoDB
  * transaction that writes the alert record and the rule's trigger state, conditional on the rule
@@ -19,7 +20,7 @@
  * batch with the same state, and the claims make the retry safe.
  */
 import { evaluateBatch, newEngineState, readEngineState, renderMessage } from '../../core/engine';
-import type { FiredAlert, SymbolBatch, TriggerUpdate } from '../../core/engine';
+import type { EngineState, FiredAlert, RuleIndex, SymbolBatch, TriggerUpdate } from '../../core/engine';
 import { BATCH_EVENT_VERSION, type BatchEvent, type BatchResult } from '../../core/feed';
 import type { Alert } from '../../core/rule-model';
 import { alertKeyOf } from '../../storage/alerts-repository';
@@ -52,14 +53,23 @@ export interface EvaluatorMetrics {
   record(name: string, value: number, unit: 'Count' | 'Milliseconds'): void;
 }
 
+/** Warms indicator bar series from the feed's history before a batch (indicator-warm-up.ts). */
+export interface SeriesWarmUp {
+  warm(index: RuleIndex, state: EngineState, symbols: readonly string[], now: number): Promise<{ fetched: number; failed: number }>;
+}
+
 export interface EvaluatorDeps {
   rules: RuleCache;
+  /** Absent: indicators warm from live bars only. */
+  warmUp?: SeriesWarmUp;
   store: TriggerStore;
   queue: DeliveryQueue;
   metrics: EvaluatorMetrics;
   forgetAfterMs: number;
   /** Called when the state handed in was not a valid engine state and was dropped. */
   onStateDropped?: () => void;
+  /** Called when warming indicators failed unexpectedly (the batch is evaluated anyway). */
+  onWarmUpError?: (error: unknown) => void;
   /** Called for each alert claimed (or found claimed) and queued, for logs. */
   onClaimed?: (claim: { ruleId: string; symbol: string; tickAt: number; duplicate: boolean }) => void;
 }
@@ -90,6 +100,7 @@ export async function evaluateBatchEvent(deps: EvaluatorDeps, event: BatchEvent,
     batch.map((path) => path.symbol),
     now,
   );
+  if (deps.warmUp !== undefined) await warmUp(deps, deps.warmUp, state, batch, now);
   const result = evaluateBatch(deps.rules.index, state, batch, { now, forgetAfterMs: deps.forgetAfterMs });
 
   const updates = new Map(result.updates.map((u) => [u.ruleId, u]));
@@ -116,6 +127,24 @@ export async function evaluateBatchEvent(deps: EvaluatorDeps, event: BatchEvent,
   deps.metrics.record('AlertsDuplicate', outcomes.filter((o) => o === 'duplicate').length, 'Count');
   deps.metrics.record('BatchAgeMs', Math.max(0, now - event.sentAt), 'Milliseconds');
   return { version: BATCH_EVENT_VERSION, shard: event.shard, seq: event.seq, fired: result.alerts.length, claimed, state };
+}
+
+/** Seeds cold indicator series from history; a failure never fails the batch (the series warm live). */
+async function warmUp(deps: EvaluatorDeps, warm: SeriesWarmUp, state: EngineState, batch: readonly SymbolBatch[], now: number): Promise<void> {
+  try {
+    const { fetched, failed } = await warm.warm(
+      deps.rules.index,
+      state,
+      batch.map((path) => path.symbol),
+      now,
+    );
+    if (fetched > 0) {
+      deps.metrics.record('WarmUpFetches', fetched, 'Count');
+      deps.metrics.record('WarmUpFailures', failed, 'Count');
+    }
+  } catch (error) {
+    deps.onWarmUpError?.(error);
+  }
 }
 
 async function claimAndQueue(

@@ -63,15 +63,22 @@ const deliveryQueuesEnvSchema = z.object({
   SQS_ENDPOINT: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
 });
 
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
 const evaluatorEnvSchema = storageEnvSchema.extend({
   ...deliveryQueuesEnvSchema.shape,
   ALERT_RETENTION_DAYS: wholeNumber(1, 3650, DEFAULT_ALERT_RETENTION_DAYS),
   RULE_CACHE_CHECK_MS: wholeNumber(100, 60_000, 2000),
   RULE_CACHE_MAX_AGE_MS: wholeNumber(1000, 3_600_000, 300_000),
   ENGINE_FORGET_AFTER_MS: wholeNumber(10_000, 3_600_000, 60_000),
+  // Indicator warm-up from iTick's kline endpoint (docs/rules.md, "Warm-up").
+  ITICK_REST_BASE: optional(httpUrl.default('https://api.itick.org')),
+  /** The token itself (local development); in AWS it comes from Secrets Manager by ARN. */
+  ITICK_TOKEN: optional(z.string().optional()),
+  ITICK_TOKEN_SECRET_ARN: optional(z.string().startsWith('arn:', { error: 'must be a Secrets Manager secret ARN' }).optional()),
+  WARM_UP_MAX_PER_BATCH: wholeNumber(0, 100, 8),
+  WARM_UP_TIMEOUT_MS: wholeNumber(100, 30_000, 1500),
 });
-
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 const notifierEnvSchema = storageEnvSchema.extend({
   // Local mail domains (alerts@localhost) are fine for the SES emulator; SES itself checks identities.
@@ -127,6 +134,14 @@ export interface EvaluatorConfig extends StorageConfig, DeliveryQueuesConfig {
   ruleCacheMaxAgeMs: number;
   /** Engine trigger state unchanged this long is dropped from the round-tripped state. */
   engineForgetAfterMs: number;
+  /** iTick's REST base (its kline endpoint warms indicators on a cold start). */
+  itickRestBase: string;
+  itickToken: string | undefined;
+  itickTokenSecretArn: string | undefined;
+  /** Kline fetches per batch at most (0: no warm-up); the rest warm on later batches. */
+  warmUpMaxPerBatch: number;
+  /** Each kline fetch gives up after this long (the batch waits for it). */
+  warmUpTimeoutMs: number;
 }
 
 export interface NotifierConfig extends StorageConfig {
@@ -198,6 +213,11 @@ export function loadEvaluatorConfig(env: Env = process.env): EvaluatorConfig {
     ruleCacheCheckMs: parsed.RULE_CACHE_CHECK_MS,
     ruleCacheMaxAgeMs: parsed.RULE_CACHE_MAX_AGE_MS,
     engineForgetAfterMs: parsed.ENGINE_FORGET_AFTER_MS,
+    itickRestBase: parsed.ITICK_REST_BASE.replace(/\/+$/, ''),
+    itickToken: parsed.ITICK_TOKEN,
+    itickTokenSecretArn: parsed.ITICK_TOKEN_SECRET_ARN,
+    warmUpMaxPerBatch: parsed.WARM_UP_MAX_PER_BATCH,
+    warmUpTimeoutMs: parsed.WARM_UP_TIMEOUT_MS,
   };
 }
 

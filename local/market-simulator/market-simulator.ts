@@ -10,19 +10,32 @@
  *
  * Markets: a seeded random walk per subscribed symbol at a configurable rate (quotes carry `p`,
  * the previous close), exact scripted tick sequences for tests, and a full-speed mode that sends
- * as fast as the sockets drain, for benchmarks. The WebSocket rides on a plain HTTP server so
- * that iTick's REST endpoints (e.g. kline) can be served beside it later.
+ * as fast as the sockets drain, for benchmarks. The WebSocket rides on a plain HTTP server that
+ * also serves iTick's kline endpoint, `GET /stock/kline?region=&code=&kType=&limit=` (token in
+ * the `token` header; answer `{"code":0,"msg":null,"data":[{"t","o","h","l","c","v","tu"},…]}`,
+ * oldest first): scripted bars when a test set them, else bars made up from a seeded walk that
+ * ends at the symbol's current price.
  *
  * Control over HTTP (for a simulator running inside another process, e.g. the local stack under
- * an end-to-end test): `POST /control/script` `{"symbol","prices":[...],"stepMs"?,"volume"?}`
- * sends exactly those trades, `POST /control/quote` `{"symbol","prevClose"?,"last"?}` a quote, and
- * `GET /control/stats` answers the stats. Loopback only, like the simulator itself.
+ * an end-to-end test): `POST /control/script` `{"symbol","prices":[...],"startAt"?,"stepMs"?,"volume"?}`
+ * sends exactly those trades (tick times from `startAt`, default now, `stepMs` apart),
+ * `POST /control/quote` `{"symbol","prevClose"?,"last"?}` a quote, `POST /control/klines`
+ * `{"symbol","kType","bars":[{"t","o","h","l","c","v"}]}` or `{"symbol","kType","closes":[...],"startAt"}`
+ * the kline history to serve, and `GET /control/stats` answers the stats. Loopback only, like the
+ * simulator itself.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { splitSymbol } from '../../core/rule-model';
 import { RandomWalk, seededRandom } from './random-walk';
+
+/** FNV-1a, for seeding made-up histories per symbol. */
+function hashOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
+}
 
 export interface MarketSimulatorOptions {
   host?: string;
@@ -50,6 +63,21 @@ export interface MarketSimulatorOptions {
   seed?: number;
 }
 
+/** A kline as iTick's REST answers it: bar start (epoch ms), open, high, low, close, volume, turnover. */
+export interface Kline {
+  t: number;
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  v: number;
+  tu: number;
+}
+
+/** Bar length per iTick `kType` (1=1m, 2=5m, 3=15m, 4=30m, 5=1h, 8=1d, 9=1w). */
+const K_TYPE_MS: Readonly<Record<number, number>> = { 1: 60_000, 2: 300_000, 3: 900_000, 4: 1_800_000, 5: 3_600_000, 8: 86_400_000, 9: 604_800_000 };
+const MAX_KLINES = 1000;
+
 export interface SimulatorStats {
   connectionsAccepted: number;
   open: number;
@@ -57,6 +85,8 @@ export interface SimulatorStats {
   ticksSent: number;
   quotesSent: number;
   pingsAnswered: number;
+  /** Kline requests answered (with bars or an error). */
+  klineRequests: number;
   /** Client requests in order, the last 1,000 (the auth message's token is left out). */
   requests: { ac: string; params: string }[];
 }
@@ -91,7 +121,9 @@ export class MarketSimulator {
   private readonly clients = new Set<Client>();
   private readonly walk: RandomWalk;
   private readonly random: () => number;
-  private readonly counters = { connectionsAccepted: 0, ticksSent: 0, quotesSent: 0, pingsAnswered: 0 };
+  private readonly counters = { connectionsAccepted: 0, ticksSent: 0, quotesSent: 0, pingsAnswered: 0, klineRequests: 0 };
+  /** Scripted kline histories, by `SYMBOL|kType`. */
+  private readonly klineScripts = new Map<string, Kline[]>();
   private readonly requests: SimulatorStats['requests'] = [];
   private tokens: readonly string[] | 'any';
   private symbolLimit: number | undefined;
@@ -145,15 +177,46 @@ export class MarketSimulator {
     }
     const symbol = typeof body.symbol === 'string' ? body.symbol : undefined;
     const numberOr = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
-    const route = `${request.method ?? 'GET'} ${(request.url ?? '/').split('?')[0]}`;
+    const [path = '/', query = ''] = (request.url ?? '/').split('?');
+    const route = `${request.method ?? 'GET'} ${path}`;
     switch (route) {
+      case 'GET /stock/kline':
+        return this.answerKlines(request, new URLSearchParams(query), reply);
       case 'POST /control/script': {
         const prices = Array.isArray(body.prices) ? body.prices.filter((p): p is number => typeof p === 'number' && p > 0) : [];
         if (symbol === undefined || prices.length === 0) return reply(400, { code: 0, msg: 'needs "symbol" and "prices" (positive numbers)' });
         const volume = numberOr(body.volume);
         const stepMs = numberOr(body.stepMs);
-        const sent = this.script(symbol, prices, { ...(volume === undefined ? {} : { volume }), ...(stepMs === undefined ? {} : { stepMs }) });
+        const startAt = numberOr(body.startAt);
+        const sent = this.script(symbol, prices, {
+          ...(volume === undefined ? {} : { volume }),
+          ...(stepMs === undefined ? {} : { stepMs }),
+          ...(startAt === undefined ? {} : { startAt }),
+        });
         return reply(200, { code: 1, subscribers: sent });
+      }
+      case 'POST /control/klines': {
+        const kType = numberOr(body.kType) ?? 1;
+        const size = K_TYPE_MS[kType];
+        if (symbol === undefined || size === undefined) return reply(400, { code: 0, msg: 'needs "symbol" and a known "kType"' });
+        let bars: Kline[];
+        if (Array.isArray(body.closes)) {
+          const startAt = numberOr(body.startAt);
+          if (startAt === undefined) return reply(400, { code: 0, msg: '"closes" needs "startAt" (epoch ms of the first bar)' });
+          bars = body.closes.filter((c): c is number => typeof c === 'number' && c > 0).map((c, i) => ({ t: startAt + i * size, o: c, h: c, l: c, c, v: 100, tu: c * 100 }));
+        } else if (Array.isArray(body.bars)) {
+          bars = body.bars.flatMap((b: unknown) => {
+            const bar = b as Record<string, unknown>;
+            const [t, c] = [numberOr(bar.t), numberOr(bar.c)];
+            if (t === undefined || c === undefined) return [];
+            const v = numberOr(bar.v) ?? 0;
+            return [{ t, o: numberOr(bar.o) ?? c, h: numberOr(bar.h) ?? c, l: numberOr(bar.l) ?? c, c, v, tu: c * v }];
+          });
+        } else {
+          return reply(400, { code: 0, msg: 'needs "bars" or "closes"' });
+        }
+        this.setKlines(symbol, kType, bars);
+        return reply(200, { code: 1, bars: bars.length });
       }
       case 'POST /control/quote': {
         if (symbol === undefined) return reply(400, { code: 0, msg: 'needs "symbol"' });
@@ -223,6 +286,58 @@ export class MarketSimulator {
       sent = this.sendTrade(symbol, this.walk.trade(symbol, price, options.volume ?? 100), startAt + i * (options.stepMs ?? 0));
     });
     return sent;
+  }
+
+  /** Serves exactly these klines (oldest first) for the symbol and `kType` from now on; an empty list restores made-up bars. */
+  setKlines(symbol: string, kType: number, bars: readonly Kline[]): void {
+    const key = `${symbol.toUpperCase()}|${kType}`;
+    if (bars.length === 0) this.klineScripts.delete(key);
+    else this.klineScripts.set(key, [...bars].sort((a, b) => a.t - b.t));
+  }
+
+  /** The klines `GET /stock/kline` answers: the scripted ones, else a made-up history ending at the current price. */
+  klines(symbol: string, kType: number, limit: number, now = Date.now()): Kline[] {
+    const scripted = this.klineScripts.get(`${symbol}|${kType}`);
+    if (scripted !== undefined) return scripted.slice(-limit);
+    const size = K_TYPE_MS[kType] ?? 60_000;
+    // Made up backwards from the current price with a generator seeded by the symbol and kType,
+    // so the same request gets the same history (as long as the price has not moved).
+    const random = seededRandom(hashOf(`${symbol}|${kType}`));
+    const last = Math.floor(now / size) * size;
+    const bars: Kline[] = [];
+    let close = this.walk.market(symbol).price;
+    for (let i = 0; i < limit; i += 1) {
+      const open = Math.max(0.01, Math.round(close * (1 + (random() - 0.5) * 0.004) * 100) / 100);
+      const high = Math.max(open, close) * (1 + random() * 0.001);
+      const low = Math.min(open, close) * (1 - random() * 0.001);
+      const v = 100 * (1 + Math.floor(random() * 50));
+      bars.push({ t: last - i * size, o: open, h: Math.round(high * 100) / 100, l: Math.round(low * 100) / 100, c: close, v, tu: Math.round(close * v) });
+      close = open;
+    }
+    return bars.reverse();
+  }
+
+  private answerKlines(request: IncomingMessage, query: URLSearchParams, reply: (status: number, body: unknown) => void): void {
+    this.counters.klineRequests += 1;
+    const token = request.headers.token;
+    if (typeof token !== 'string' || token === '' || (this.tokens !== 'any' && !this.tokens.includes(token))) {
+      return reply(401, { code: 0, msg: 'invalid token', data: null });
+    }
+    const code = (query.get('code') ?? '').trim().toUpperCase();
+    const region = (query.get('region') ?? '').trim().toUpperCase();
+    const kType = Number(query.get('kType') ?? '1');
+    const limit = Math.min(MAX_KLINES, Math.max(1, Number(query.get('limit') ?? '100') || 100));
+    if (code === '' || region === '' || K_TYPE_MS[kType] === undefined) return reply(200, { code: 1, msg: 'invalid parameters', data: null });
+    const data = this.klines(`${code}$${region}`, kType, limit).map((k) => ({
+      tu: this.number(k.tu),
+      c: this.number(k.c),
+      t: k.t,
+      v: this.number(k.v),
+      h: this.number(k.h),
+      l: this.number(k.l),
+      o: this.number(k.o),
+    }));
+    reply(200, { code: 0, msg: null, data });
   }
 
   /** Sends a quote for the symbol (last price, previous close, day summary). */

@@ -162,9 +162,60 @@ describe('the market simulator speaks iTick', () => {
     await eventually(() => received.length === 1, 'raw message');
   });
 
-  it('answers other HTTP requests with 404 (iTick REST is not served yet)', async () => {
+  it('answers other HTTP requests with 404', async () => {
     await start();
-    const response = await fetch(`http://127.0.0.1:${market!.port}/stock/kline?region=US&code=AAPL`);
+    const response = await fetch(`http://127.0.0.1:${market!.port}/stock/quote?region=US&code=AAPL`);
     expect(response.status).toBe(404);
+  });
+});
+
+describe("the market simulator serves iTick's kline endpoint", () => {
+  const klines = (query: string, token: string | null = 'good') =>
+    fetch(`http://127.0.0.1:${market!.port}/stock/kline?${query}`, { headers: token === null ? {} : { token } });
+  const control = (path: string, body: unknown) => fetch(`http://127.0.0.1:${market!.port}/control/${path}`, { method: 'POST', body: JSON.stringify(body) });
+
+  it('answers scripted bars in iTick shape, oldest first, the most recent `limit` of them', async () => {
+    await start({ tokens: ['good'] });
+    const scripted = await control('klines', { symbol: 'AAPL$US', kType: 1, closes: [190, 191, 192.5], startAt: 1_700_000_040_000 });
+    expect(await scripted.json()).toEqual({ code: 1, bars: 3 });
+    const response = await klines('region=US&code=aapl&kType=1&limit=2');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      code: 0,
+      msg: null,
+      data: [
+        { t: 1_700_000_100_000, o: 191, h: 191, l: 191, c: 191, v: 100, tu: 19_100 },
+        { t: 1_700_000_160_000, o: 192.5, h: 192.5, l: 192.5, c: 192.5, v: 100, tu: 19_250 },
+      ],
+    });
+    expect(market!.stats().klineRequests).toBe(1);
+  });
+
+  it('takes full bars too, and refuses a request without a valid token', async () => {
+    await start({ tokens: ['good'] });
+    await control('klines', { symbol: '700$HK', kType: 8, bars: [{ t: 1_700_000_000_000, o: 310, h: 330, l: 305, c: 320, v: 5000 }] });
+    expect(((await (await klines('region=HK&code=700&kType=8&limit=10')).json()) as { data: unknown }).data).toEqual([{ t: 1_700_000_000_000, o: 310, h: 330, l: 305, c: 320, v: 5000, tu: 1_600_000 }]);
+    expect((await klines('region=HK&code=700&kType=8', null)).status).toBe(401);
+    expect((await klines('region=HK&code=700&kType=8', 'bad')).status).toBe(401);
+  });
+
+  it('makes up a history ending at the current bar and price when none was scripted', async () => {
+    await start();
+    market!.setPrice('MSFT$US', 412.5);
+    const { data } = (await (await klines('region=US&code=MSFT&kType=2&limit=50', 'any-token')).json()) as { data: Array<{ t: number; c: number; h: number; l: number }> };
+    expect(data).toHaveLength(50);
+    expect(data.at(-1)?.c).toBe(412.5);
+    expect(data.at(-1)?.t).toBe(Math.floor(Date.now() / 300_000) * 300_000);
+    for (let i = 1; i < data.length; i += 1) expect((data[i]?.t ?? 0) - (data[i - 1]?.t ?? 0)).toBe(300_000);
+    for (const bar of data) expect(bar.h).toBeGreaterThanOrEqual(bar.l);
+  });
+
+  it('scripts trades with tick times of the test\'s choosing (startAt, stepMs)', async () => {
+    await start();
+    const watcher = await subscribed('AAPL$US');
+    const scripted = await control('script', { symbol: 'AAPL$US', prices: [200, 201], startAt: 1_700_000_000_000, stepMs: 60_000 });
+    expect(await scripted.json()).toEqual({ code: 1, subscribers: 1 });
+    await eventually(() => watcher.messages.filter(isData('tick')).length === 2, 'ticks');
+    expect(watcher.messages.filter(isData('tick')).map((m) => (m.data as { t: number }).t)).toEqual([1_700_000_000_000, 1_700_000_060_000]);
   });
 });

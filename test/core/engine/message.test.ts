@@ -35,4 +35,16 @@ describe('alert messages', () => {
     ).toBe('rose 2% within 5m and traded 3x its usual volume in 1m');
     expect(describeCondition({ type: 'change_from_prev_close_pct', percent: -4 })).toBe('is down 4% on the previous close');
   });
+
+  it('describes indicator conditions with their bars, session and forming bar', () => {
+    expect(describeCondition({ type: 'rsi_above', period: 14, interval: '1h', value: 70 })).toBe('RSI(14) of 1h bars is above 70');
+    expect(describeCondition({ type: 'macd_cross', fast: 12, slow: 26, signal: 9, interval: '5m', direction: 'down', session: 'extended' })).toBe(
+      'MACD(12,26,9) of 5m extended bars crossed below its signal line',
+    );
+    expect(describeCondition({ type: 'bollinger_break', period: 20, stdDev: 2, interval: '1d', band: 'lower', evaluate: 'forming' })).toBe(
+      '1d bars (forming) broke below the lower Bollinger band (20, 2)',
+    );
+    expect(describeCondition({ type: 'ma_cross', kind: 'ema', fast: 50, slow: 200, interval: '1d', direction: 'up', session: 'any' })).toBe('EMA(50) crossed above EMA(200) on 1d all-hours bars');
+    expect(describeCondition({ type: 'change_from_prev_close_pct', percent: 2, session: 'regular' })).toBe('is up 2% on the previous regular close');
+  });
 });

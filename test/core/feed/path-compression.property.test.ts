@@ -5,23 +5,41 @@
  *
  * The compressor is run with no raw budget (it compresses from the first point). One documented
  * exception is left out of the generator: composites that mix a window condition (`moves_*_pct`,
- * `volume_spike`) with other conditions can judge a moment between two kept points differently;
- * that is why the ingest task keeps paths verbatim up to a budget (see core/feed/path-compression.ts).
+ * `volume_spike`) or a forming-bar indicator condition with other conditions can judge a moment
+ * between two kept points differently; that is why the ingest task keeps paths verbatim up to a
+ * budget (see core/feed/path-compression.ts). A second property holds indicator rules (bars keep
+ * their closes, forming values are monotone in the price) to the same, over streams of many bars.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateBatch, newEngineState, RuleIndex } from '../../../core/engine';
-import type { FiredAlert, PricePoint, SymbolBatch } from '../../../core/engine';
+import type { EngineRule, FiredAlert, PricePoint, SymbolBatch } from '../../../core/engine';
 import { compressPath } from '../../../core/feed';
 import type { Condition } from '../../../core/rule-model';
 import { secondOf } from '../../../core/tick-time';
-import { conditionArb, rulesArb, simpleCondition, splitsArb, splitTicks, SYMBOLS, ticksArb, type Tick } from '../../support/engine-arbitraries';
+import {
+  barTicksArb,
+  conditionArb,
+  indicatorRuleConditionArb,
+  rulesArb,
+  simpleCondition,
+  splitsArb,
+  splitTicks,
+  SYMBOLS,
+  ticksArb,
+  type Tick,
+} from '../../support/engine-arbitraries';
 
 const WINDOWED = new Set(['moves_up_pct', 'moves_down_pct', 'volume_spike']);
-const exactUnderCompression = (c: Condition) => (c.type !== 'all' && c.type !== 'any') || !c.conditions.some((part) => WINDOWED.has(part.type));
+const judgedForTheWholeMove = (part: { type: string; evaluate?: string | undefined }) => WINDOWED.has(part.type) || part.evaluate === 'forming';
+const exactUnderCompression = (c: Condition) => (c.type !== 'all' && c.type !== 'any') || !c.conditions.some(judgedForTheWholeMove);
 
 const scenario = fc
   .record({ rules: rulesArb(14, conditionArb(simpleCondition).filter(exactUnderCompression)), ticks: ticksArb(150) })
+  .chain((s) => fc.record({ s: fc.constant(s), cuts: splitsArb(s.ticks.length) }));
+
+const indicatorScenario = fc
+  .record({ rules: rulesArb(12, indicatorRuleConditionArb().filter(exactUnderCompression)), ticks: barTicksArb(160) })
   .chain((s) => fc.record({ s: fc.constant(s), cuts: splitsArb(s.ticks.length) }));
 
 function batchOf(ticks: readonly Tick[], compress: boolean): SymbolBatch[] {
@@ -35,25 +53,28 @@ function batchOf(ticks: readonly Tick[], compress: boolean): SymbolBatch[] {
 
 const fired = (alerts: readonly FiredAlert[]) => alerts.map((a) => `${a.ruleId}@${secondOf(a.at)}`).sort();
 
+function sameAsRaw({ s, cuts }: { s: { rules: EngineRule[]; ticks: Tick[] }; cuts: number[] }): void {
+  const index = new RuleIndex();
+  index.replaceAll(s.rules);
+  const rawState = newEngineState();
+  const compressedState = newEngineState();
+  for (const ticks of splitTicks(s.ticks, cuts)) {
+    const now = (ticks[ticks.length - 1] as Tick).at;
+    const raw = evaluateBatch(index, rawState, batchOf(ticks, false), { now, forgetAfterMs: Infinity });
+    const compressed = evaluateBatch(index, compressedState, batchOf(ticks, true), { now, forgetAfterMs: Infinity });
+    expect(fired(compressed.alerts)).toEqual(fired(raw.alerts));
+  }
+  const triggerState = (state: typeof rawState) =>
+    Object.fromEntries(Object.entries(state.rules).map(([id, r]) => [id, [r.armed, r.consumed, r.lastFiredAt === null ? null : secondOf(r.lastFiredAt)]]));
+  expect(triggerState(compressedState)).toEqual(triggerState(rawState));
+}
+
 describe('path compression', () => {
   it('fires the same rules, in the same batches and seconds, as the raw ticks', () => {
-    fc.assert(
-      fc.property(scenario, ({ s, cuts }) => {
-        const index = new RuleIndex();
-        index.replaceAll(s.rules);
-        const rawState = newEngineState();
-        const compressedState = newEngineState();
-        for (const ticks of splitTicks(s.ticks, cuts)) {
-          const now = (ticks[ticks.length - 1] as Tick).at;
-          const raw = evaluateBatch(index, rawState, batchOf(ticks, false), { now, forgetAfterMs: Infinity });
-          const compressed = evaluateBatch(index, compressedState, batchOf(ticks, true), { now, forgetAfterMs: Infinity });
-          expect(fired(compressed.alerts)).toEqual(fired(raw.alerts));
-        }
-        const triggerState = (state: typeof rawState) =>
-          Object.fromEntries(Object.entries(state.rules).map(([id, r]) => [id, [r.armed, r.consumed, r.lastFiredAt === null ? null : secondOf(r.lastFiredAt)]]));
-        expect(triggerState(compressedState)).toEqual(triggerState(rawState));
-      }),
-      { numRuns: Number(process.env.PROPERTY_RUNS ?? 1500) },
-    );
+    fc.assert(fc.property(scenario, sameAsRaw), { numRuns: Number(process.env.PROPERTY_RUNS ?? 1500) });
+  });
+
+  it('does so for indicator rules over many bars', () => {
+    fc.assert(fc.property(indicatorScenario, sameAsRaw), { numRuns: Number(process.env.PROPERTY_RUNS ?? 400) });
   });
 });

@@ -56,7 +56,27 @@ describe('validation messages name the field', () => {
     [{ ...base, condition: { type: 'change_from_prev_close_pct', percent: 0 } }, 'condition.percent must not be 0 (positive for up, negative for down)'],
     [{ ...base, condition: { type: 'volume_spike', multiple: 1, windowSeconds: 60 } }, 'condition.multiple must be greater than 1'],
     [{ ...base, condition: { type: 'all', conditions: [{ type: 'price_above', value: 1 }] } }, 'condition.conditions must hold at least 2 conditions'],
-    [{ ...base, condition: { type: 'rsi_above', value: 70 } }, 'condition.type rsi_above is reserved for indicator conditions and not available yet'],
+    [{ ...base, condition: { type: 'rsi_above', period: 14, value: 70 } }, 'condition.interval is required'],
+    [{ ...base, condition: { type: 'rsi_above', period: 14, interval: '2m', value: 70 } }, 'condition.interval must be one of 1m, 5m, 15m, 1h, 1d'],
+    [{ ...base, condition: { type: 'rsi_below', period: 14, interval: '1m', value: 100 } }, 'condition.value must be less than 100'],
+    [{ ...base, condition: { type: 'rsi_above', interval: '1m', value: 70, period: 1 } }, 'condition.period must be at least 2'],
+    [{ ...base, condition: { type: 'rsi_above', period: 14, interval: '1m', value: 70, session: 'night' } }, 'condition.session must be one of regular, extended, any'],
+    [{ ...base, condition: { type: 'rsi_above', period: 14, interval: '1m', value: 70, evaluate: 'tick' } }, 'condition.evaluate must be one of close, forming'],
+    [{ ...base, condition: { type: 'macd_cross', interval: '1h', direction: 'up', fast: 26, slow: 12, signal: 9 } }, 'condition.slow must be greater than condition.fast'],
+    [{ ...base, condition: { type: 'macd_cross', interval: '1h', direction: 'sideways', fast: 12, slow: 26, signal: 9 } }, 'condition.direction must be one of up, down'],
+    [{ ...base, condition: { type: 'ma_cross', kind: 'sma', interval: '1d', direction: 'up', slow: 200 } }, 'condition.fast is required'],
+    [{ ...base, condition: { type: 'ma_cross', kind: 'ema', interval: '1d', direction: 'up', fast: 50, slow: 201 } }, 'condition.slow must be at most 200'],
+    [{ ...base, condition: { type: 'bollinger_break', period: 20, stdDev: 2, interval: '15m' } }, 'condition.band is required'],
+    [{ ...base, condition: { type: 'bollinger_break', period: 20, interval: '15m', band: 'upper', stdDev: 0 } }, 'condition.stdDev must be greater than 0'],
+    [{ ...base, condition: { type: 'change_from_prev_close_pct', percent: 2, session: 'day' } }, 'condition.session must be one of regular, extended, any'],
+    [
+      { ...base, condition: { type: 'all', conditions: [{ type: 'rsi_above', period: 14, interval: '1m', value: 70 }, { type: 'rsi_below', period: 14, interval: '5m', value: 90, evaluate: 'forming' }] } },
+      'condition.conditions must use the same evaluate ("close" or "forming") for all their indicator conditions',
+    ],
+    [
+      { ...base, condition: { type: 'all', conditions: [{ type: 'rsi_below', period: 14, interval: '1m', value: 30 }, { type: 'crosses_above', value: 200 }] } },
+      'condition.conditions[1].type cannot be combined with indicator conditions judged at bar close (a price edge happens between trades): use a price level, or evaluate "forming"',
+    ],
     [{ ...base, condition: { type: 'nope' } }, expect.stringMatching(/^condition.type must be one of price_above, .*, all, any$/)],
     [{ ...base, trigger: 'sometimes' }, 'trigger must be one of once, rearm, repeat'],
     [{ ...base, cooldownSeconds: 604_801 }, 'cooldownSeconds must be at most 604800 (7 days)'],
@@ -83,6 +103,28 @@ describe('validation messages name the field', () => {
   it('accepts numbers only as JSON numbers (no NaN or Infinity)', () => {
     expect(errorsOf({ ...base, condition: { type: 'price_above', value: Number.POSITIVE_INFINITY } })).toEqual(['condition.value must be a number']);
     expect(errorsOf({ ...base, condition: { type: 'price_above', value: Number.NaN } })).toEqual(['condition.value must be a number']);
+  });
+});
+
+describe('indicator conditions', () => {
+  const parsed = (condition: unknown) => parseWith(ruleCreateSchema, { ...base, condition }).condition;
+
+  it('take every parameter explicitly (no hidden defaults: the rule says which indicator it means)', () => {
+    expect(parsed({ type: 'rsi_above', period: 14, interval: '1m', value: 70 })).toEqual({ type: 'rsi_above', period: 14, interval: '1m', value: 70 });
+    expect(errorsOf({ ...base, condition: { type: 'macd_cross', interval: '1h', direction: 'up' } })).toEqual(['condition.fast is required', 'condition.slow is required', 'condition.signal is required']);
+    expect(errorsOf({ ...base, condition: { type: 'bollinger_break', interval: '15m', band: 'lower' } })).toEqual(['condition.period is required', 'condition.stdDev is required']);
+    expect(errorsOf({ ...base, condition: { type: 'ma_cross', interval: '1d', fast: 50, slow: 200, direction: 'down' } })).toEqual(['condition.kind is required']);
+  });
+
+  it('keep session and evaluate only when given (absent: regular where known, close)', () => {
+    expect(parsed({ type: 'rsi_below', period: 14, interval: '5m', value: 30, session: 'extended', evaluate: 'forming' })).toMatchObject({ session: 'extended', evaluate: 'forming' });
+    expect(parsed({ type: 'rsi_below', period: 14, interval: '5m', value: 30 })).not.toHaveProperty('session');
+  });
+
+  it('combine inside all / any: with price levels at bar close, with anything on the forming bar', () => {
+    expect(errorsOf({ ...base, condition: { type: 'all', conditions: [{ type: 'rsi_below', period: 14, interval: '1m', value: 30 }, { type: 'price_above', value: 150 }] } })).toEqual([]);
+    const macd = { type: 'macd_cross', fast: 12, slow: 26, signal: 9, interval: '1m', direction: 'up', evaluate: 'forming' };
+    expect(errorsOf({ ...base, condition: { type: 'any', conditions: [macd, { type: 'crosses', value: 150 }] } })).toEqual([]);
   });
 });
 

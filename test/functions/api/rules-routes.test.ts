@@ -101,7 +101,7 @@ describe('POST /rules', () => {
     ['a webhook to a private address', { channels: [{ type: 'email', to: 'a@b.co' }, { type: 'webhook', url: 'https://10.1.2.3/hook' }] }, 'channels[1].url', /must not point to a private/],
     ['a webhook to the metadata service', { channels: [{ type: 'webhook', url: 'https://169.254.169.254/latest' }] }, 'channels[0].url', /must not point/],
     ['a webhook to loopback by name', { channels: [{ type: 'webhook', url: 'https://localhost:8443/hook' }] }, 'channels[0].url', /must not point/],
-    ['a reserved indicator condition', { condition: { type: 'rsi_above', value: 70 } }, 'condition.type', /reserved/],
+    ['an indicator condition without its bar interval', { condition: { type: 'rsi_above', period: 14, value: 70 } }, 'condition.interval', /is required/],
   ])('refuses %s with 400 validation_error naming the field, and writes nothing', async (_, overrides, path, message) => {
     const { owner, key } = await api.newOwner();
     const response = await api.request('POST', '/rules', { key, json: createRuleBody(overrides) });
