@@ -10,6 +10,10 @@
  * Baseline, in the same run against the same simulator: a bare `ws` client that only parses each
  * frame with JSON.parse (no tolerance, no batching, no hand-over) for `--baseline-seconds`. The
  * ratio says what the ingest path costs over reading the socket at all.
+ *
+ * `--dashboards N` also runs the live-price publisher (ingest-task/src/price-publisher.ts) as
+ * production does when dashboards are open: N connections each watching 20 of the symbols, with a
+ * poster that encodes and counts each message instead of sending it (the network is not measured).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -20,6 +24,7 @@ import { BATCH_EVENT_VERSION } from '../core/feed';
 import type { EvaluatorInvoker } from '../ingest-task/src/evaluator-invoker';
 import { IngestTask } from '../ingest-task/src/ingest-task';
 import type { IngestLogger } from '../ingest-task/src/logger';
+import { PricePublisher } from '../ingest-task/src/price-publisher';
 
 const { values } = parseArgs({
   options: {
@@ -27,11 +32,13 @@ const { values } = parseArgs({
     symbols: { type: 'string', default: '500' },
     warmup: { type: 'string', default: '3' },
     'baseline-seconds': { type: 'string', default: '10' },
+    dashboards: { type: 'string', default: '0' },
   },
 });
 const seconds = Number(values.seconds);
 const symbolCount = Number(values.symbols);
 const warmupSeconds = Number(values.warmup);
+const dashboards = Number(values.dashboards);
 
 const simulator = spawn(process.execPath, ['--import', 'tsx', 'local/market-simulator/cli.ts', '--full-speed'], { stdio: ['ignore', 'pipe', 'inherit'] });
 // The simulator must not outlive a benchmark that fails half-way.
@@ -54,6 +61,27 @@ const stubEvaluator: EvaluatorInvoker = {
 };
 const quiet: IngestLogger = { debug: () => undefined, info: () => undefined, warn: (m) => console.error(m), error: (m) => console.error(m) };
 const symbols = Array.from({ length: symbolCount }, (_, i) => `B${i}$US`);
+let priceMessages = 0;
+let priceBytes = 0;
+const prices =
+  dashboards === 0
+    ? undefined
+    : new PricePublisher({
+        watches: {
+          list: async () => Array.from({ length: dashboards }, (_, c) => symbols.slice((c * 20) % symbolCount, ((c * 20) % symbolCount) + 20).map((symbol) => ({ symbol, connectionId: `conn-${c}` }))).flat(),
+          forget: async () => undefined,
+        },
+        poster: {
+          post: async (_connectionId, data) => {
+            priceMessages += 1;
+            priceBytes += data.byteLength;
+            return 'sent';
+          },
+        },
+        logger: quiet,
+        intervalMs: 1_000,
+        watchesRefreshMs: 2_000,
+      });
 const task = new IngestTask({
   config: {
     itick: { token: 'bench', url, maxSymbolsPerConnection: undefined, connections: 1 },
@@ -65,6 +93,7 @@ const task = new IngestTask({
   heartbeatSinks: [],
   invoker: stubEvaluator,
   logger: quiet,
+  ...(prices === undefined ? {} : { prices }),
 });
 task.start();
 
@@ -99,7 +128,8 @@ const baselineTicksPerSec = await parseOnlyBaseline(url, symbols, Number(values[
 console.log(`baseline (bare client, JSON.parse only): ticksPerSec=${baselineTicksPerSec}; ingest path at ${Math.round((ticksPerSec / baselineTicksPerSec) * 100)}% of it`);
 simulator.kill('SIGTERM');
 await once(simulator, 'exit');
-console.log(JSON.stringify({ ticksPerSec, rssMB: finalRss, symbols: symbolCount, baselineTicksPerSec }));
+const published = dashboards === 0 ? {} : { dashboards, priceMessagesPerSec: Math.round(priceMessages / (seconds + warmupSeconds)), priceKBPerSec: Math.round(priceBytes / 1024 / (seconds + warmupSeconds)) };
+console.log(JSON.stringify({ ticksPerSec, rssMB: finalRss, symbols: symbolCount, baselineTicksPerSec, ...published }));
 
 /** Ticks per second a bare client gets by subscribing and parsing every frame, nothing else. */
 async function parseOnlyBaseline(wsUrl: string, subscribe: string[], measureSeconds: number): Promise<number> {

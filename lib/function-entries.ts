@@ -13,6 +13,7 @@ export const FUNCTION_ENTRIES = {
   socketAuthorizer: 'functions/dashboard-socket/authorizer.ts',
   socketConnect: 'functions/dashboard-socket/connect.ts',
   socketDisconnect: 'functions/dashboard-socket/disconnect.ts',
+  socketWatch: 'functions/dashboard-socket/watch.ts',
 } as const;
 
 /** A route's function name, from its operation id: `createRule`. */

@@ -50,8 +50,8 @@ export interface StackConfig {
   readonly alertEmail: string | undefined;
   /** Unset: no SES identity and no permission to send; email deliveries then fail. */
   readonly sender: SenderConfig | undefined;
-  /** CORS origins of the HTTP API: `['*']` or explicit origins. */
-  readonly dashboardOrigins: readonly string[];
+  /** CORS origins of the HTTP API: `['*']` or explicit origins; unset: the dashboard's own CloudFront origin. */
+  readonly dashboardOrigins: readonly string[] | undefined;
   readonly itick: { readonly maxSymbolsPerConnection: number | undefined; readonly connections: number };
   readonly batchWindowMs: number;
   readonly logRetention: RetentionDays;
@@ -93,9 +93,10 @@ function parseSender(value: Raw): SenderConfig | undefined {
   return { kind: 'domain', identity: value.toLowerCase(), fromAddress: `alerts@${value.toLowerCase()}` };
 }
 
-function parseOrigins(value: Raw): string[] {
+function parseOrigins(value: Raw): string[] | undefined {
+  if (isUnset(value)) return undefined;
   if (value === '*') return ['*'];
-  if (typeof value !== 'string' || value.trim() === '') return fail('dashboardOrigin', 'must be "*" or comma-separated origins such as https://alerts.example.com', value);
+  if (typeof value !== 'string' || value.trim() === '') return fail('dashboardOrigin', 'must be unset (the dashboard’s CloudFront origin), "*" or comma-separated origins such as https://alerts.example.com', value);
   return value.split(',').map((part) => {
     const origin = part.trim();
     let parsed: URL | undefined;

@@ -3,13 +3,14 @@
  * the outputs a user needs after `cdk deploy` (docs/deploy.md).
  *
  * ingest task (Fargate) ──invoke──► evaluator ──SQS──► notifier ──► email / Telegram / webhook / dashboard
- *        │ heartbeat                   │ claims           ▲                                  (WebSocket API)
- *        ▼                             ▼                  │
- *                 DynamoDB table ◄── rules HTTP API (authorizer) ── users
+ *        │ heartbeat, live prices ─────────────────────────────────────────────────────► (WebSocket API)
+ *        ▼                             ▼ claims                                               │
+ *                 DynamoDB table ◄── rules HTTP API (authorizer) ◄── users, web dashboard (S3 + CloudFront)
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { AlertDelivery } from './constructs/alert-delivery';
+import { DashboardSite } from './constructs/dashboard-site';
 import { DashboardSocket } from './constructs/dashboard-socket';
 import { Evaluator } from './constructs/evaluator';
 import { FeedWatchdog } from './constructs/feed-watchdog';
@@ -26,6 +27,7 @@ export interface StockAlertsStackProps extends StackProps {
 
 export class StockAlertsStack extends Stack {
   readonly storage: Storage;
+  readonly dashboardSite: DashboardSite;
   readonly rulesApi: RulesApi;
   readonly dashboardSocket: DashboardSocket;
   readonly alertDelivery: AlertDelivery;
@@ -40,14 +42,16 @@ export class StockAlertsStack extends Stack {
     const logRetention = config.logRetention;
 
     this.storage = new Storage(this, 'Storage');
+    this.dashboardSite = new DashboardSite(this, 'DashboardSite', { logRetention });
     this.rulesApi = new RulesApi(this, 'RulesApi', {
       storage: this.storage,
-      corsOrigins: config.dashboardOrigins,
+      corsOrigins: config.dashboardOrigins ?? [this.dashboardSite.origin],
       throttle: config.apiThrottle,
       logRetention,
       heartbeatStaleSeconds: HEARTBEAT_STALE_SECONDS,
     });
     this.dashboardSocket = new DashboardSocket(this, 'DashboardSocket', { storage: this.storage, throttle: config.apiThrottle, logRetention });
+    this.dashboardSite.publish({ apiUrl: this.rulesApi.url, webSocketUrl: this.dashboardSocket.url });
     this.alertDelivery = new AlertDelivery(this, 'AlertDelivery', {
       storage: this.storage,
       socket: this.dashboardSocket,
@@ -61,7 +65,11 @@ export class StockAlertsStack extends Stack {
       itick: config.itick,
       batchWindowMs: config.batchWindowMs,
       logRetention,
+      dashboardSocket: this.dashboardSocket,
     });
+    // Indicator warm-up: the evaluator reads iTick's klines with the same token (read at cold start).
+    this.ingestService.itickToken.grantRead(this.evaluator.function.fn);
+    this.evaluator.function.fn.addEnvironment('ITICK_TOKEN_SECRET_ARN', this.ingestService.itickToken.secretArn);
     this.feedWatchdog = new FeedWatchdog(this, 'FeedWatchdog', { storage: this.storage, logRetention });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       alertEmail: config.alertEmail,
@@ -75,9 +83,10 @@ export class StockAlertsStack extends Stack {
 
     const region = this.region;
     const output = (outputId: string, value: string, description: string) => new CfnOutput(this, outputId, { value, description });
+    output('DashboardUrl', this.dashboardSite.url, 'The web dashboard: sign in with an API key');
     output('ApiUrl', this.rulesApi.url, 'Base URL of the rules and alerts HTTP API');
     output('WebSocketUrl', this.dashboardSocket.url, 'WebSocket URL of the live dashboard (API key as the subprotocol)');
-    output('MonitoringDashboardUrl', this.monitoring.dashboardUrl, 'CloudWatch dashboard (the web dashboard URL follows when it ships)');
+    output('MonitoringDashboardUrl', this.monitoring.dashboardUrl, 'CloudWatch dashboard of the system’s health (the web dashboard is DashboardUrl)');
     output('TableName', this.storage.tableName, 'DynamoDB table (TABLE_NAME for npm run keys)');
     output(
       'CreateFirstApiKey',

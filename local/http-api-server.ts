@@ -4,6 +4,12 @@
  * authorized routes, turns each request into a payload 2.0 event for the real handler and writes
  * its result back. The one liberty taken: a denied key answers 401 in the api.md error shape
  * (API Gateway's own deny body is `{"message":"Forbidden"}`).
+ *
+ * CORS, when configured, as API Gateway's HTTP API does it: a preflight (`OPTIONS` with `Origin`
+ * and `Access-Control-Request-Method`) is answered by the server itself, before any route or
+ * authorizer, with the allow headers when the origin is allowed; the configured headers are added
+ * to the responses of the route handlers (the integrations) only, not to the gateway's own errors
+ * (a refused key, no such route), which a browser then sees as a network error.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -24,6 +30,16 @@ export interface HttpApiServerOptions {
   authorizerEntry?: string;
   /** Loads the handler of an entry file (default: imports it from the repository). */
   loadHandler?: (entry: string) => Promise<LambdaHandler>;
+  /** CORS for browser pages on other origins (the dashboard); unset: none. */
+  cors?: CorsOptions;
+}
+
+export interface CorsOptions {
+  /** `['*']` or exact origins; a function is asked per request (origins known only after start). */
+  allowOrigins: readonly string[] | (() => readonly string[]);
+  allowMethods: readonly string[];
+  allowHeaders: readonly string[];
+  maxAgeSeconds: number;
 }
 
 export interface HttpApiServer {
@@ -77,9 +93,35 @@ export async function startHttpApiServer(options: HttpApiServerOptions = {}): Pr
     serve(request, response).catch(() => writeError(response, 500, 'internal_error', 'the local API server failed'));
   });
 
+  /** The Access-Control-Allow-Origin value for the request's origin, or undefined when CORS does not allow it. */
+  function allowedOrigin(request: IncomingMessage): string | undefined {
+    const origin = request.headers.origin;
+    if (options.cors === undefined || origin === undefined) return undefined;
+    const allowed = typeof options.cors.allowOrigins === 'function' ? options.cors.allowOrigins() : options.cors.allowOrigins;
+    if (allowed.includes('*')) return '*';
+    return allowed.includes(origin) ? origin : undefined;
+  }
+
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = (request.method ?? 'GET').toUpperCase();
+    if (options.cors !== undefined && method === 'OPTIONS' && request.headers.origin !== undefined && request.headers['access-control-request-method'] !== undefined) {
+      const origin = allowedOrigin(request);
+      request.resume();
+      response.writeHead(204, {
+        ...(origin === undefined
+          ? {}
+          : {
+              'access-control-allow-origin': origin,
+              'access-control-allow-methods': options.cors.allowMethods.join(','),
+              'access-control-allow-headers': options.cors.allowHeaders.join(','),
+              'access-control-max-age': String(options.cors.maxAgeSeconds),
+            }),
+        vary: 'Origin',
+      });
+      response.end();
+      return;
+    }
     const match = findRoute(routes, method, url.pathname);
     const body = await readBody(request);
     if (body === null) return writeError(response, 413, 'payload_too_large', 'payload larger than API Gateway accepts');
@@ -104,6 +146,11 @@ export async function startHttpApiServer(options: HttpApiServerOptions = {}): Pr
       result = await match.compiled.handler(event, lambdaContext(`local-${match.compiled.route.operationId}`, { memoryMb: 256 }));
     } catch {
       return writeError(response, 500, 'internal_error', 'the handler failed');
+    }
+    const origin = allowedOrigin(request);
+    if (origin !== undefined) {
+      response.setHeader('access-control-allow-origin', origin);
+      response.setHeader('vary', 'Origin');
     }
     writeResult(response, result, event.requestContext.requestId);
   }

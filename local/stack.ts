@@ -10,6 +10,7 @@
  * | Lambda Invoke (evaluator) | local Invoke API server running the evaluator |
  * | HTTP API + authorizer | local HTTP server building API Gateway v2 events |
  * | WebSocket API + @connections | local WebSocket server running the dashboard-socket handlers |
+ * | dashboard on S3 + CloudFront | a static server of dashboard/dist (built when stale) with config.json |
  * | Fargate ingest task | the real ingest task, as a child process |
  * | iTick | the market simulator, unless ITICK_TOKEN is set |
  * | Telegram Bot API | a stand-in that prints messages, unless TELEGRAM_BOT_TOKEN is set |
@@ -26,6 +27,9 @@ import { createApiKey } from '../storage/api-keys-repository';
 import { createDb, type Db } from '../storage/dynamodb-client';
 import { getOwnerProfile } from '../storage/owners-repository';
 import { ensureTable } from '../storage/table-setup';
+import { API_CORS } from '../dashboard/api-cors';
+import { ensureDashboardBuilt } from '../dashboard/build';
+import { startDashboardServer, type DashboardServer } from './dashboard-server';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { startHttpApiServer, type HttpApiServer } from './http-api-server';
 import { startLambdaInvokeServer, type LambdaInvokeServer } from './lambda-invoke-server';
@@ -67,11 +71,19 @@ export interface LocalStackOptions {
   feed?: boolean;
   /** How often the outbox sweeper runs; default every minute, as scheduled in AWS. */
   sweepEveryMs?: number;
+  /**
+   * Serve the web dashboard (built first when dashboard/dist is missing or stale); unset: no
+   * dashboard. `port` 0 or unset: a free port; `fallbackToFreePort`: a port in use is replaced by a
+   * free one instead of failing the start.
+   */
+  dashboard?: { port?: number; fallbackToFreePort?: boolean };
 }
 
 export interface LocalStack {
   apiUrl: string;
   webSocketUrl: string;
+  /** The web dashboard, when started. */
+  dashboardUrl: string | null;
   sesWebPageUrl: string;
   devApiKey: string;
   devOwner: string;
@@ -92,6 +104,7 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const QUEUES = ['email', 'telegram', 'webhook', 'dashboard'] as const;
 const TELEGRAM_STAND_IN_TOKEN = '0:local-stand-in';
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
+const DASHBOARD_DIST = path.join(REPO_ROOT, 'dashboard', 'dist');
 
 
 /** Stops what was started, last first; every stop runs even if one fails. */
@@ -128,6 +141,10 @@ async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<Lo
   // The in-process functions log JSON for CloudWatch: locally only their warnings, and no EMF.
   env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  // The dashboard build (seconds when stale, nothing when fresh) runs while the servers start.
+  const dashboardBuilt = options.dashboard === undefined ? undefined : ensureDashboardBuilt();
+  // Awaited below; until then a failure must not count as unhandled.
+  dashboardBuilt?.catch(() => undefined);
 
   // Storage.
   let dynamodbEndpoint = options.dynamodbEndpoint;
@@ -204,6 +221,7 @@ async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<Lo
     authorizer: (await import('../functions/dashboard-socket/authorizer')).handler,
     connect: (await import('../functions/dashboard-socket/connect')).handler,
     disconnect: (await import('../functions/dashboard-socket/disconnect')).handler,
+    watch: (await import('../functions/dashboard-socket/watch')).handler,
   };
   const webSocketApi: WebSocketApiServer = await startWebSocketApiServer({
     identitySources: ['route.request.header.Sec-WebSocket-Protocol'],
@@ -213,11 +231,28 @@ async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<Lo
       $disconnect: async (event) => {
         await socket.disconnect(event, lambdaContext('dashboard-disconnect'));
       },
+      $default: async (event) => (await socket.watch(event, lambdaContext('dashboard-watch'))) as { statusCode: number },
     },
     onError: (error) => options.print(`websocket: ${error instanceof Error ? error.message : String(error)}`),
   });
   stoppers.add(() => webSocketApi.close());
   env.WEBSOCKET_MANAGEMENT_ENDPOINT = webSocketApi.managementEndpoint;
+
+  // The feed, before the evaluator: the evaluator warms indicators up from the feed's kline REST.
+  let feed: LocalStack['feed'];
+  let simulatorControlUrl: string | null = null;
+  if (options.feed === false) {
+    feed = { source: 'simulator', url: '' };
+  } else if (options.itickToken === undefined) {
+    const simulator = await MarketSimulator.start({ ticksPerSecond: options.simulatorTicksPerSecond });
+    stoppers.add(() => simulator.close());
+    feed = { source: 'simulator', url: simulator.url };
+    simulatorControlUrl = `http://127.0.0.1:${simulator.port}/control`;
+    Object.assign(env, { ITICK_REST_BASE: `http://127.0.0.1:${simulator.port}`, ITICK_TOKEN: 'local-simulator' });
+  } else {
+    feed = { source: 'itick', url: options.itickWsUrl ?? 'wss://api.itick.org/stock' };
+    env.ITICK_TOKEN = options.itickToken;
+  }
 
   // Notifier on every delivery queue, evaluator behind the Invoke API, the outbox sweeper.
   const notifier = (await import('../functions/notifier/handler')).handler;
@@ -241,23 +276,30 @@ async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<Lo
   const sweep = setInterval(() => void sweeper({}, lambdaContext('outbox-sweeper')).catch(() => undefined), options.sweepEveryMs ?? 60_000);
   stoppers.add(async () => clearInterval(sweep));
 
-  // The HTTP API.
-  const api: HttpApiServer = await startHttpApiServer({ port: options.apiPort });
+  // The HTTP API, with CORS for the dashboard's origin (known once its server listens, below).
+  const dashboardOrigins: string[] = [];
+  const api: HttpApiServer = await startHttpApiServer({ port: options.apiPort, cors: { ...API_CORS, allowOrigins: () => dashboardOrigins } });
   stoppers.add(() => api.close());
 
-  // The feed and the ingest task.
-  let feed: LocalStack['feed'];
-  let simulatorControlUrl: string | null = null;
-  if (options.feed === false) {
-    feed = { source: 'simulator', url: '' };
-  } else if (options.itickToken === undefined) {
-    const simulator = await MarketSimulator.start({ ticksPerSecond: options.simulatorTicksPerSecond });
-    stoppers.add(() => simulator.close());
-    feed = { source: 'simulator', url: simulator.url };
-    simulatorControlUrl = `http://127.0.0.1:${simulator.port}/control`;
-  } else {
-    feed = { source: 'itick', url: options.itickWsUrl ?? 'wss://api.itick.org/stock' };
+  // The dashboard, as CloudFront would serve it, with config.json pointing at the local APIs.
+  let dashboard: DashboardServer | null = null;
+  if (options.dashboard !== undefined && dashboardBuilt !== undefined) {
+    await dashboardBuilt;
+    const serve = (port: number | undefined) =>
+      startDashboardServer({ distDir: DASHBOARD_DIST, port, config: () => ({ apiUrl: api.url, webSocketUrl: webSocketApi.url }) });
+    try {
+      dashboard = await serve(options.dashboard.port);
+    } catch (error) {
+      if (options.dashboard.fallbackToFreePort !== true || !/in use/.test(String(error))) throw error;
+      dashboard = await serve(0);
+    }
+    const started = dashboard;
+    stoppers.add(() => started.close());
+    // Both spellings of loopback reach the page; each is its own origin to a browser.
+    dashboardOrigins.push(started.origin, started.origin.replace('127.0.0.1', 'localhost'));
   }
+
+  // The ingest task.
   if (options.feed !== false) {
     const ingest = spawnIngestTask(options, {
       ITICK_TOKEN: options.itickToken ?? 'local-simulator',
@@ -268,6 +310,9 @@ async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<Lo
       DYNAMODB_ENDPOINT: dynamodbEndpoint,
       TABLE_NAME: tableName,
       WATCHLIST_REFRESH_MS: '1000',
+      // Live prices for the dashboards, through the local WebSocket API's management endpoint.
+      WEBSOCKET_MANAGEMENT_ENDPOINT: webSocketApi.managementEndpoint,
+      WATCHES_REFRESH_MS: '1000',
       AWS_REGION: region,
     });
     stoppers.add(() => stopChild(ingest));
@@ -276,6 +321,7 @@ async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<Lo
   return {
     apiUrl: api.url,
     webSocketUrl: webSocketApi.url,
+    dashboardUrl: dashboard?.url ?? null,
     sesWebPageUrl,
     devApiKey,
     devOwner,

@@ -14,6 +14,8 @@ import * as z from 'zod';
 import { startLocalStack, type LocalStack } from './stack';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
+/** Next to the API's 3000. A fixed port keeps the page's origin, and so its stored sign-in, across restarts. */
+const DEFAULT_DASHBOARD_PORT = 3001;
 
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
 const wholeNumber = (min: number, max: number, what: string) =>
@@ -24,6 +26,8 @@ const wholeNumber = (min: number, max: number, what: string) =>
     .max(max, { error: `must be ${what}` });
 const settingsSchema = z.object({
   API_PORT: optional(wholeNumber(1, 65_535, 'a port number from 1 to 65535').default(3000)),
+  /** Unset: 3001, or a free port when 3001 is taken; set: exactly this port (0: a free one). */
+  DASHBOARD_PORT: optional(wholeNumber(0, 65_535, 'a port number from 0 to 65535').optional()),
   DEV_API_KEY: optional(z.string().regex(/^[\x21-\x7e]{20,200}$/, { error: 'must be 20 to 200 printable characters' }).optional()),
   ITICK_TOKEN: optional(z.string().optional()),
   ITICK_WS_URL: optional(z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' }).optional()),
@@ -78,6 +82,7 @@ try {
     ...(config.SES_ENDPOINT === undefined ? {} : { sesEndpoint: config.SES_ENDPOINT }),
     ...(config.DYNAMODB_ENDPOINT === undefined ? { dataDir: config.LOCAL_DATA_DIR } : { dynamodbEndpoint: config.DYNAMODB_ENDPOINT }),
     alertFromEmail: config.ALERT_FROM_EMAIL,
+    dashboard: config.DASHBOARD_PORT === undefined ? { port: DEFAULT_DASHBOARD_PORT, fallbackToFreePort: true } : { port: config.DASHBOARD_PORT },
     batchWindowMs: config.BATCH_WINDOW_MS,
     simulatorTicksPerSecond: config.SIMULATOR_TICKS_PER_SECOND,
     print: (line) => console.log(line),
@@ -102,6 +107,7 @@ console.log(
   [
     '',
     'stock-alerts is running locally',
+    `  Dashboard      ${stack.dashboardUrl ?? 'not started'}`,
     `  API            ${stack.apiUrl}`,
     `  WebSocket      ${stack.webSocketUrl}`,
     `  SES web page   ${stack.sesWebPageUrl}`,

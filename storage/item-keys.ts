@@ -55,4 +55,15 @@ export const connectionPartition = (owner: string) => `CONN#${owner}`;
 export const connectionKey = (owner: string, connectionId: string) => key(connectionPartition(owner), connectionId);
 export const connectionOwnerKey = (connectionId: string) => key(`CONNID#${connectionId}`, 'CONN');
 
+/**
+ * Live-price watches of dashboard connections: all in one partition, sorted by symbol, so the
+ * ingest task reads every watch in one Query (or one symbol's watchers with `begins_with`).
+ * Symbols never hold `#` (CODE$REGION), so `<symbol>#` prefixes exactly one symbol.
+ */
+export const WATCHES_PARTITION = 'WATCH';
+export const watchSortKey = (symbol: string, connectionId: string) => `${symbol}#${connectionId}`;
+export const watchKey = (symbol: string, connectionId: string) => key(WATCHES_PARTITION, watchSortKey(symbol, connectionId));
+/** What one connection watches, beside its connection → owner item: a disconnect names only the connection. */
+export const connectionWatchesKey = (connectionId: string) => key(`CONNID#${connectionId}`, 'WATCHING');
+
 export const heartbeatKey = (source = 'ingest') => key('HEARTBEAT', source);

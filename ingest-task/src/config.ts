@@ -32,6 +32,10 @@ const settingsSchema = z.object({
   WATCHLIST_REFRESH_MS: wholeNumber(500, 60_000).default(3_000),
   HEARTBEAT_INTERVAL_MS: wholeNumber(1_000, 300_000).default(5_000),
   HEARTBEAT_FILE: z.string().optional(),
+  /** The dashboard WebSocket API's management endpoint; unset: no live prices are published. */
+  WEBSOCKET_MANAGEMENT_ENDPOINT: url(/^https?$/, 'an http:// or https:// URL').optional(),
+  PRICE_PUBLISH_INTERVAL_MS: wholeNumber(200, 60_000).default(1_000),
+  WATCHES_REFRESH_MS: wholeNumber(500, 60_000).default(2_000),
   /** Set by ECS in AWS; the local stack sets it or the placeholder region is used. */
   AWS_REGION: z.string().optional(),
   LOG_LEVEL: z
@@ -71,6 +75,15 @@ export interface IngestConfig {
   heartbeat: {
     intervalMs: number;
     file: string | undefined;
+  };
+  /** Live prices for open dashboards (price-publisher.ts). */
+  prices: {
+    /** `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`; undefined: publishing is off. */
+    managementEndpoint: string | undefined;
+    /** At most one snapshot per symbol per connection in this time. */
+    intervalMs: number;
+    /** How often the dashboards' watch items are read again. */
+    watchesRefreshMs: number;
   };
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
@@ -123,6 +136,7 @@ export function readConfig(env: Record<string, string | undefined>): IngestConfi
     region: s.AWS_REGION,
     watchlistRefreshMs: s.WATCHLIST_REFRESH_MS,
     heartbeat: { intervalMs: s.HEARTBEAT_INTERVAL_MS, file: s.HEARTBEAT_FILE },
+    prices: { managementEndpoint: s.WEBSOCKET_MANAGEMENT_ENDPOINT, intervalMs: s.PRICE_PUBLISH_INTERVAL_MS, watchesRefreshMs: s.WATCHES_REFRESH_MS },
     logLevel: s.LOG_LEVEL,
   };
 }

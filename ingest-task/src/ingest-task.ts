@@ -1,8 +1,9 @@
 /**
  * The ingest task, composed: iTick connections → batcher → evaluator, driven by the watchlist,
- * reporting through the heartbeat. Everything outside the process comes in as a port
- * ({@link WatchlistSource}, {@link HeartbeatSink}, {@link EvaluatorInvoker}); main.ts picks the
- * adapters, tests pass fakes or local servers.
+ * reporting through the heartbeat, and (optionally) feeding live prices to open dashboards.
+ * Everything outside the process comes in as a port ({@link WatchlistSource}, {@link HeartbeatSink},
+ * {@link EvaluatorInvoker}, {@link PriceObserver}); main.ts picks the adapters, tests pass fakes or
+ * local servers.
  */
 import { normalizeSymbol } from '../../core/rule-model';
 import { Batcher, type BatcherOptions } from './batcher';
@@ -18,12 +19,27 @@ export interface WatchlistSource {
   list(): Promise<string[]>;
 }
 
+/**
+ * Sees every trade and quote beside the batcher (price-publisher.ts). Its calls sit on the
+ * message path, so they must only record: publishing happens on its own timers.
+ */
+export interface PriceObserver {
+  trade(symbol: string, price: number, at: number): void;
+  quote(symbol: string, last: number | undefined, prevClose: number | undefined, at: number): void;
+  /** The symbol is no longer watched. */
+  forget(symbol: string): void;
+  start(): void;
+  stop(): Promise<void>;
+}
+
 export interface IngestTaskOptions {
   config: Pick<IngestConfig, 'itick' | 'batch' | 'watchlistRefreshMs' | 'heartbeat'>;
   watchlist: WatchlistSource;
   heartbeatSinks: readonly HeartbeatSink[];
   invoker: EvaluatorInvoker;
   logger: IngestLogger;
+  /** Live prices for dashboards; unset: none are published. */
+  prices?: PriceObserver;
   /** Connection timings (ping, backoff …) other than iTick's defaults; tests shorten them. */
   connection?: Partial<Omit<ItickConnectionOptions, 'url' | 'token' | 'logger' | 'handlers' | 'index'>>;
   /** Batcher tuning other than the settings (retry backoff, clock). */
@@ -73,6 +89,7 @@ export class IngestTask {
     this.connection(0).start();
     void this.refresh();
     this.heartbeatWriter.start();
+    this.options.prices?.start();
   }
 
   /**
@@ -83,6 +100,8 @@ export class IngestTask {
     this.stopping ??= (async () => {
       const deadline = Date.now() + timeoutMs;
       clearTimeout(this.refreshTimer);
+      // Live prices first: they matter least, and their posts are bounded by a short timeout.
+      await withTimeout(this.options.prices?.stop() ?? Promise.resolve(), Math.min(2_000, timeoutMs / 4));
       await Promise.all(this.open().map((connection) => connection.stop()));
       // Leave a moment for the last heartbeat after the drain.
       const drained = await this.batcher.drain(Math.max(0, deadline - Date.now() - 500));
@@ -125,8 +144,14 @@ export class IngestTask {
         logger: this.options.logger,
         index,
         handlers: {
-          onTrade: (symbol, price, at, volume) => this.batcher.addTrade(symbol, price, at, volume),
-          onQuote: (symbol, last, prevClose, at) => this.batcher.addQuote(symbol, last, prevClose, at),
+          onTrade: (symbol, price, at, volume) => {
+            this.batcher.addTrade(symbol, price, at, volume);
+            this.options.prices?.trade(symbol, price, at);
+          },
+          onQuote: (symbol, last, prevClose, at) => {
+            this.batcher.addQuote(symbol, last, prevClose, at);
+            this.options.prices?.quote(symbol, last, prevClose, at);
+          },
           onSubscribing: (symbols) => {
             for (const symbol of symbols) this.batcher.markReset(symbol);
           },
@@ -176,7 +201,11 @@ export class IngestTask {
       connection.setSymbols(symbols);
       connection.start();
     });
-    for (const symbol of this.watched) if (!wanted.has(symbol)) this.batcher.retire(symbol);
+    for (const symbol of this.watched) {
+      if (wanted.has(symbol)) continue;
+      this.batcher.retire(symbol);
+      this.options.prices?.forget(symbol);
+    }
     if (plan.unwatched.join() !== this.unwatched.join() && plan.unwatched.length > 0) {
       this.options.logger.error("the iTick plan's symbol limit is reached: these symbols are not watched", {
         unwatched: plan.unwatched,

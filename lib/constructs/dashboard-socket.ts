@@ -1,7 +1,9 @@
 /**
  * The dashboard's live channel: an API Gateway WebSocket API whose `$connect` is behind a Lambda
- * authorizer and records the connection, and whose `$disconnect` forgets it. The notifier pushes
- * alerts through the stage's management endpoint ({@link DashboardSocket.managementEndpoint}).
+ * authorizer and records the connection, whose `$default` takes the page's watch list (the
+ * symbols it wants live prices for), and whose `$disconnect` forgets both. The notifier pushes
+ * alerts and the ingest task posts prices through the stage's management endpoint
+ * ({@link DashboardSocket.managementEndpoint}).
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -34,7 +36,7 @@ export interface DashboardSocketProps {
 export class DashboardSocket extends Construct {
   readonly api: apigwv2.WebSocketApi;
   readonly stage: apigwv2.WebSocketStage;
-  readonly functions: { readonly authorizer: AppFunction; readonly connect: AppFunction; readonly disconnect: AppFunction };
+  readonly functions: { readonly authorizer: AppFunction; readonly connect: AppFunction; readonly disconnect: AppFunction; readonly watch: AppFunction };
 
   constructor(scope: Construct, id: string, props: DashboardSocketProps) {
     super(scope, id);
@@ -50,14 +52,21 @@ export class DashboardSocket extends Construct {
       description: 'Dashboard WebSocket authorizer: API key (subprotocol) to owner',
     });
     const connect = new AppFunction(this, 'Connect', { ...common, entry: FUNCTION_ENTRIES.socketConnect, description: 'Dashboard WebSocket $connect: records the connection' });
-    const disconnect = new AppFunction(this, 'Disconnect', { ...common, entry: FUNCTION_ENTRIES.socketDisconnect, description: 'Dashboard WebSocket $disconnect: forgets the connection' });
-    // Exactly what storage/connections-repository.ts and the key lookup do: the authorizer reads
-    // the key, $connect puts the two connection items (one transaction), $disconnect reads the
-    // connection's owner and deletes both items.
+    const disconnect = new AppFunction(this, 'Disconnect', {
+      ...common,
+      entry: FUNCTION_ENTRIES.socketDisconnect,
+      description: 'Dashboard WebSocket $disconnect: forgets the connection and its watches',
+    });
+    const watch = new AppFunction(this, 'Watch', { ...common, entry: FUNCTION_ENTRIES.socketWatch, description: 'Dashboard WebSocket $default: the symbols a page watches' });
+    // Exactly what storage/connections-repository.ts, storage/watches-repository.ts and the key
+    // lookup do: the authorizer reads the key, $connect puts the two connection items (one
+    // transaction), $disconnect reads the connection's owner and watch list and deletes the
+    // items, $default reads the watch list and puts and deletes watch items (one transaction).
     props.storage.grant(authorizer.fn, ['dynamodb:GetItem']);
     props.storage.grant(connect.fn, ['dynamodb:PutItem']);
     props.storage.grant(disconnect.fn, ['dynamodb:GetItem', 'dynamodb:DeleteItem']);
-    this.functions = { authorizer, connect, disconnect };
+    props.storage.grant(watch.fn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']);
+    this.functions = { authorizer, connect, disconnect, watch };
 
     this.api = new apigwv2.WebSocketApi(this, 'Api', {
       description: 'stock-alerts dashboard: live alerts',
@@ -69,6 +78,8 @@ export class DashboardSocket extends Construct {
         }),
       },
       disconnectRouteOptions: { integration: new WebSocketLambdaIntegration('DisconnectIntegration', disconnect.fn) },
+      // Route selection reads `action`; the only message a page sends ({"action":"watch"}) goes to $default.
+      defaultRouteOptions: { integration: new WebSocketLambdaIntegration('WatchIntegration', watch.fn) },
     });
     this.stage = new apigwv2.WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
@@ -78,12 +89,14 @@ export class DashboardSocket extends Construct {
     });
 
     // The WebSocketApi L2 names its route constructs `<route key>-Route`.
-    const disconnectRoute = this.api.node.tryFindChild('$disconnect-Route');
-    if (disconnectRoute === undefined) throw new Error('the $disconnect route construct was not found');
-    Validations.of(disconnectRoute).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason: 'API Gateway runs an authorizer only on $connect; $disconnect belongs to a connection that was authorized when it opened.',
-    });
+    for (const routeKey of ['$disconnect', '$default']) {
+      const route = this.api.node.tryFindChild(`${routeKey}-Route`);
+      if (route === undefined) throw new Error(`the ${routeKey} route construct was not found`);
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: `API Gateway runs an authorizer only on $connect; ${routeKey} belongs to a connection that was authorized when it opened (and carries its owner from then).`,
+      });
+    }
     Validations.of(this.stage).acknowledge({
       id: 'AwsSolutions-APIG1',
       reason:
@@ -108,7 +121,7 @@ export class DashboardSocket extends Construct {
 
   /**
    * execute-api:ManageConnections for PostToConnection on this stage's connections only (the
-   * notifier neither reads nor closes connections through the API).
+   * notifier and the ingest task neither read nor close connections through the API).
    */
   grantPostToConnection(grantee: iam.IGrantable & IConstruct): iam.Grant {
     const grant = iam.Grant.addToPrincipal({ grantee, actions: ['execute-api:ManageConnections'], resourceArns: [this.postToConnectionArn] });

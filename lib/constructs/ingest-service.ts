@@ -24,6 +24,7 @@ import { Construct } from 'constructs';
 import { REPO_ROOT } from '../function-bundling';
 import { acknowledgeWildcardResource } from '../nag-acknowledgements';
 import type { AppFunction } from './app-function';
+import type { DashboardSocket } from './dashboard-socket';
 import type { Storage } from './storage';
 
 /** The image's Dockerfile, relative to the build context (the repository root). */
@@ -57,6 +58,8 @@ export interface IngestServiceProps {
   readonly itick: { readonly maxSymbolsPerConnection: number | undefined; readonly connections: number };
   readonly batchWindowMs: number;
   readonly logRetention: logs.RetentionDays;
+  /** The dashboards' WebSocket API: the task posts live prices to the pages that watch a symbol. Unset: no live prices. */
+  readonly dashboardSocket?: DashboardSocket;
 }
 
 export class IngestService extends Construct {
@@ -142,6 +145,7 @@ export class IngestService extends Construct {
         ITICK_CONNECTIONS: String(props.itick.connections),
         ...(props.itick.maxSymbolsPerConnection === undefined ? {} : { ITICK_MAX_SYMBOLS_PER_CONNECTION: String(props.itick.maxSymbolsPerConnection) }),
         BATCH_WINDOW_MS: String(props.batchWindowMs),
+        ...(props.dashboardSocket === undefined ? {} : { WEBSOCKET_MANAGEMENT_ENDPOINT: props.dashboardSocket.managementEndpoint }),
       },
       secrets: { ITICK_TOKEN: ecs.Secret.fromSecretsManager(this.itickToken) },
       // ECS ignores the Dockerfile's HEALTHCHECK; this is the same check.
@@ -162,11 +166,17 @@ export class IngestService extends Construct {
       reason: 'The environment holds settings only (table and function names, plan limits, batch window); the iTick token comes from Secrets Manager through `secrets`.',
     });
 
-    // lambda:InvokeFunction on the evaluator itself (not its versions); Query (watchlist) and PutItem (heartbeat) on the table.
+    // lambda:InvokeFunction on the evaluator itself (not its versions); Query (watchlist, the
+    // dashboards' watches) and PutItem (heartbeat) on the table.
     this.taskDefinition.taskRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.evaluator.fn.functionArn] }),
     );
     props.storage.grant(this.taskDefinition.taskRole, ['dynamodb:Query', 'dynamodb:PutItem']);
+    if (props.dashboardSocket !== undefined) {
+      // Live prices: PostToConnection, and forgetting a gone page's watches (GetItem of its list, DeleteItem of the items).
+      props.dashboardSocket.grantPostToConnection(this.taskDefinition.taskRole);
+      props.storage.grant(this.taskDefinition.taskRole, ['dynamodb:GetItem', 'dynamodb:DeleteItem']);
+    }
 
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,

@@ -10,6 +10,7 @@ import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-ap
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { API_CORS } from '../../dashboard/api-cors';
 import { AUTHORIZER, ROUTES, routeKey } from '../../functions/api/routes';
 import { routeFunctionName } from '../function-entries';
 import type { ThrottleConfig } from '../stack-config';
@@ -18,7 +19,7 @@ import { TABLE_READ, TABLE_READ_WRITE, type Storage } from './storage';
 
 export interface RulesApiProps {
   readonly storage: Storage;
-  /** `['*']` or the dashboard's origins. */
+  /** `['*']` or the dashboard's origins (by default its CloudFront origin: lib/stack.ts). */
   readonly corsOrigins: readonly string[];
   readonly throttle: ThrottleConfig;
   readonly logRetention: logs.RetentionDays;
@@ -81,17 +82,12 @@ export class RulesApi extends Construct {
     this.api = new apigwv2.HttpApi(this, 'HttpApi', {
       description: 'stock-alerts rules and alerts API',
       createDefaultStage: false,
+      // What the dashboard needs (dashboard/api-cors.ts; the local HTTP API server applies the same).
       corsPreflight: {
         allowOrigins: [...props.corsOrigins],
-        allowMethods: [
-          apigwv2.CorsHttpMethod.GET,
-          apigwv2.CorsHttpMethod.POST,
-          apigwv2.CorsHttpMethod.PATCH,
-          apigwv2.CorsHttpMethod.DELETE,
-          apigwv2.CorsHttpMethod.OPTIONS,
-        ],
-        allowHeaders: ['authorization', 'content-type'],
-        maxAge: Duration.hours(1),
+        allowMethods: API_CORS.allowMethods.map((method) => apigwv2.CorsHttpMethod[method]),
+        allowHeaders: [...API_CORS.allowHeaders],
+        maxAge: Duration.seconds(API_CORS.maxAgeSeconds),
       },
     });
 

@@ -10,6 +10,22 @@ describe('ingest task settings', () => {
     expect(config.batch).toEqual({ windowMs: 250, maxPoints: 10_000, backlogMaxPoints: 1_000_000, shards: 4 });
     expect(config.watchlistRefreshMs).toBe(3_000);
     expect(config.logLevel).toBe('INFO');
+    // No management endpoint: no live prices for dashboards.
+    expect(config.prices).toEqual({ managementEndpoint: undefined, intervalMs: 1_000, watchesRefreshMs: 2_000 });
+  });
+
+  it('reads the live-price settings', () => {
+    const config = readConfig({
+      ...required,
+      WEBSOCKET_MANAGEMENT_ENDPOINT: 'https://abc123.execute-api.eu-west-1.amazonaws.com/live',
+      PRICE_PUBLISH_INTERVAL_MS: '500',
+      WATCHES_REFRESH_MS: '1000',
+    });
+    expect(config.prices).toEqual({ managementEndpoint: 'https://abc123.execute-api.eu-west-1.amazonaws.com/live', intervalMs: 500, watchesRefreshMs: 1_000 });
+    expect(() => readConfig({ ...required, WEBSOCKET_MANAGEMENT_ENDPOINT: 'wss://abc123.execute-api.eu-west-1.amazonaws.com/live' })).toThrow(
+      /^Invalid setting WEBSOCKET_MANAGEMENT_ENDPOINT: must be an http:\/\/ or https:\/\/ URL$/,
+    );
+    expect(() => readConfig({ ...required, PRICE_PUBLISH_INTERVAL_MS: '50' })).toThrow(/^Invalid setting PRICE_PUBLISH_INTERVAL_MS/);
   });
 
   it('reads every setting', () => {

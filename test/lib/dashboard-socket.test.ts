@@ -16,11 +16,12 @@ const template = Template.fromStack(stack);
 const apiId = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0];
 
 describe('DashboardSocket', () => {
-  it('is a WebSocket API with $connect behind the API-key authorizer and $disconnect', () => {
+  it('is a WebSocket API with $connect behind the API-key authorizer, $default for watch lists and $disconnect', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$connect', AuthorizationType: 'CUSTOM' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$disconnect', AuthorizationType: 'NONE' });
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default', AuthorizationType: 'NONE' });
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 3);
   });
 
   it('reads the API key from the WebSocket subprotocol, so it never appears in a URL', () => {
@@ -39,8 +40,8 @@ describe('DashboardSocket', () => {
     });
   });
 
-  it('gives its three functions the table name and only the item actions they use', () => {
-    for (const name of ['Authorizer', 'Connect', 'Disconnect']) {
+  it('gives its four functions the table name and only the item actions they use', () => {
+    for (const name of ['Authorizer', 'Connect', 'Disconnect', 'Watch']) {
       const { Environment, Runtime, Architectures } = functionProperties(template, `Socket${name}Function`);
       expect(Runtime).toBe('nodejs22.x');
       expect(Architectures).toEqual(['arm64']);
@@ -50,6 +51,7 @@ describe('DashboardSocket', () => {
     expect(tableActions('Authorizer')).toEqual(['dynamodb:GetItem']);
     expect(tableActions('Connect')).toEqual(['dynamodb:PutItem']);
     expect(tableActions('Disconnect')).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem']);
+    expect(tableActions('Watch')).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
   });
 
   it('grants PostToConnection on this stage’s connections only', () => {
@@ -62,7 +64,7 @@ describe('DashboardSocket', () => {
     ]);
   });
 
-  it('passes cdk-nag AwsSolutions, with the $disconnect route and the stage logs acknowledged', () => {
+  it('passes cdk-nag AwsSolutions, with the $disconnect and $default routes and the stage logs acknowledged', () => {
     expect(nagFindings(stack)).toEqual([]);
   });
 });

@@ -16,11 +16,11 @@ const errorWith = (context: Record<string, unknown>) => {
 };
 
 describe('stack settings from CDK context', () => {
-  it("reads cdk.json's defaults: no email, any origin, one iTick connection, 250 ms windows, 30 days of logs", () => {
+  it("reads cdk.json's defaults: no email, CORS for the dashboard's own origin, one iTick connection, 250 ms windows, 30 days of logs", () => {
     expect(configWith({})).toEqual({
       alertEmail: undefined,
       sender: undefined,
-      dashboardOrigins: ['*'],
+      dashboardOrigins: undefined,
       itick: { maxSymbolsPerConnection: undefined, connections: 1 },
       batchWindowMs: 250,
       logRetention: RetentionDays.ONE_MONTH,

@@ -1,0 +1,223 @@
+/**
+ * The web dashboard's hosting: a private S3 bucket behind CloudFront (origin access control,
+ * HTTPS only, the security headers of dashboard/security-headers.ts), holding the Vite build of
+ * dashboard/ and a `config.json` written at deploy time from the deployed APIs' URLs, so the same
+ * build serves every deployment.
+ *
+ * The build runs at synth (local asset bundling: `tsx dashboard/build.ts --out-dir …`), like the
+ * functions' esbuild, so `cdk synth` on a clean clone needs nothing but `npm ci`. Caching: files
+ * under `assets/` carry content hashes and are cached for good; index.html and config.json are
+ * never cached at the edge, so a deployment reaches every browser on its next load without an
+ * invalidation.
+ *
+ * Two steps, because of a dependency each way: the HTTP API's CORS needs this site's origin, and
+ * this site's config.json needs the API's URL. The constructor makes the bucket and the
+ * distribution; {@link DashboardSite.publish} deploys the content once the APIs exist.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import { ASSET_CACHE_CONTROL, contentSecurityPolicy, ENTRY_CACHE_CONTROL, SECURITY_HEADERS } from '../../dashboard/security-headers';
+import { REPO_ROOT } from '../function-bundling';
+import { acknowledgeWildcardResource } from '../nag-acknowledgements';
+
+/** What the page fetches at load (dashboard/src/runtime-config.ts). */
+export interface DashboardRuntimeConfig {
+  readonly apiUrl: string;
+  readonly webSocketUrl: string;
+}
+
+/** Builds the dashboard into `outputDir` with the repository's Vite (dashboard/build.ts). */
+export function buildDashboardInto(outputDir: string): void {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join('dashboard', 'build.ts'), '--out-dir', outputDir], {
+    cwd: REPO_ROOT,
+    // Vite's output goes to stderr: stdout may be the CLI's template.
+    stdio: ['ignore', 2, 2],
+  });
+  if (result.status !== 0) throw new Error(`the dashboard build failed (exit ${result.status ?? result.signal}): run npm run dashboard:build to see why`);
+}
+
+/**
+ * cdk-nag IAM5 for each wildcard of BucketDeployment's own grants, which aws-cdk-lib writes: read
+ * of the CDK assets bucket and read-write of the site bucket, on object keys known at deploy time
+ * only, with its action families (`s3:GetObject*` …). Read from the role's policy as the library
+ * wrote it, rather than listed by hand, so an upgrade that changes them needs no edit here.
+ */
+function acknowledgeDeploymentGrants(role: iam.Role): void {
+  const reason =
+    "aws-cdk-lib's BucketDeployment grants: read of the CDK assets bucket and read-write of this site's bucket, on object keys (the build's file names) known only at deploy time.";
+  const policy = role.node.tryFindChild('DefaultPolicy');
+  if (!(policy instanceof iam.Policy)) throw new Error('the deployment role has no default policy');
+  const document = Stack.of(role).resolve(policy.document.toJSON()) as { Statement: Array<{ Action: string | string[]; Resource: unknown }> };
+  for (const statement of document.Statement) {
+    for (const action of [statement.Action].flat()) {
+      if (action.includes('*')) Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
+    }
+    for (const resource of [statement.Resource].flat()) {
+      // Already resolved; acknowledgeWildcardResource resolves again, which leaves it as it is.
+      if (JSON.stringify(resource).includes('*')) acknowledgeWildcardResource(role, resource as string, reason);
+    }
+  }
+}
+
+export interface DashboardSiteProps {
+  readonly logRetention: logs.RetentionDays;
+}
+
+export class DashboardSite extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly distribution: cloudfront.Distribution;
+  private readonly logRetention: logs.RetentionDays;
+  private deployment: s3deploy.BucketDeployment | undefined;
+
+  constructor(scope: Construct, id: string, props: DashboardSiteProps) {
+    super(scope, id);
+    this.logRetention = props.logRetention;
+    const { region, urlSuffix } = Stack.of(this);
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      // Only the build lives here, reproducible from the repository: the deployment empties the
+      // bucket when the stack is deleted (retainOnDelete: false below), then the bucket goes.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'The bucket holds only the public build of dashboard/ and is read by CloudFront alone (origin access control); its reads are the page loads, which carry no user data. Access logs would need a second bucket and cost for nothing to learn.',
+    });
+
+    // The APIs are other origins on execute-api: named by pattern, not by id, because the HTTP
+    // API's CORS already refers to this distribution (an id here would be a dependency cycle).
+    const csp = contentSecurityPolicy([`https://*.execute-api.${region}.${urlSuffix}`, `wss://*.execute-api.${region}.${urlSuffix}`]);
+    const headersPolicy = (policyId: string, cacheControl: string, comment: string) =>
+      new cloudfront.ResponseHeadersPolicy(this, policyId, {
+        comment,
+        securityHeadersBehavior: {
+          contentSecurityPolicy: { contentSecurityPolicy: csp, override: true },
+          contentTypeOptions: { override: true },
+          frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+          referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+          strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
+        },
+        customHeadersBehavior: {
+          customHeaders: [
+            { header: 'Cache-Control', value: cacheControl, override: true },
+            { header: 'Cross-Origin-Opener-Policy', value: SECURITY_HEADERS['Cross-Origin-Opener-Policy'], override: true },
+            { header: 'Permissions-Policy', value: SECURITY_HEADERS['Permissions-Policy'], override: true },
+          ],
+        },
+      });
+    const origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
+    const common = {
+      origin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      compress: true,
+    };
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'stock-alerts web dashboard',
+      defaultRootObject: 'index.html',
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      defaultBehavior: {
+        ...common,
+        // index.html and config.json: tiny, and a deployment must show at once.
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        responseHeadersPolicy: headersPolicy('EntryHeaders', ENTRY_CACHE_CONTROL, 'stock-alerts dashboard: security headers; index.html and config.json revalidated'),
+      },
+      additionalBehaviors: {
+        'assets/*': {
+          ...common,
+          cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+          responseHeadersPolicy: headersPolicy('AssetHeaders', ASSET_CACHE_CONTROL, 'stock-alerts dashboard: security headers; content-hashed assets cached for good'),
+        },
+      },
+    });
+    const acknowledge = (ruleId: string, reason: string) => Validations.of(this.distribution).acknowledge({ id: ruleId, reason });
+    acknowledge(
+      'AwsSolutions-CFR1',
+      'Traders use the dashboard wherever they are; the page holds no data of its own (everything it shows comes from the API, behind the API key).',
+    );
+    acknowledge(
+      'AwsSolutions-CFR2',
+      'The distribution serves only static public files (a WAF web ACL costs $5/month and more per rule for nothing to protect); the HTTP API behind the key is throttled at its stage.',
+    );
+    acknowledge(
+      'AwsSolutions-CFR3',
+      'Standard logs need a log bucket with ACLs and cost per request for page loads of public files; every data request is logged by the HTTP API stage’s access logs.',
+    );
+    acknowledge(
+      'AwsSolutions-CFR4',
+      'The default *.cloudfront.net certificate is used (no custom domain in this stack), and CloudFront allows no minimum TLS version with it; a custom domain with its certificate is the way to TLSv1.2_2021 (docs/dashboard.md).',
+    );
+  }
+
+  /** `https://d1234abcd.cloudfront.net`: where users open the dashboard. */
+  get url(): string {
+    return `https://${this.distribution.distributionDomainName}`;
+  }
+
+  /** The page's origin, which the HTTP API's CORS allows. */
+  get origin(): string {
+    return this.url;
+  }
+
+  /**
+   * Deploys the dashboard build and its `config.json` (written at deploy time from `config`'s
+   * values, which may be tokens such as the APIs' URLs). Once per site.
+   */
+  publish(config: DashboardRuntimeConfig): s3deploy.BucketDeployment {
+    if (this.deployment !== undefined) throw new Error('the dashboard is already published');
+    const build = s3deploy.Source.asset(path.join(REPO_ROOT, 'dashboard'), {
+      // The output's hash: the build reads core/ and the lock file too, so the sources alone would not tell.
+      assetHashType: AssetHashType.OUTPUT,
+      bundling: {
+        // Never used: the local build always answers (a failure throws rather than fall back to Docker).
+        image: DockerImage.fromRegistry('node:22-alpine'),
+        local: {
+          tryBundle(outputDir: string) {
+            buildDashboardInto(outputDir);
+            return true;
+          },
+        },
+      },
+    });
+    // The copying function's role: its own log group only (CDK's default would attach
+    // AWSLambdaBasicExecutionRole, which may write to any log group); CDK adds the bucket grants.
+    const logGroup = new logs.LogGroup(this, 'DeploymentLogs', { retention: this.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    const role = new iam.Role(this, 'DeploymentRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Copies the dashboard build and config.json into its bucket at deploy time (stock-alerts)',
+    });
+    logGroup.grantWrite(role);
+    this.deployment = new s3deploy.BucketDeployment(this, 'Content', {
+      destinationBucket: this.bucket,
+      sources: [build, s3deploy.Source.jsonData('config.json', { apiUrl: config.apiUrl, webSocketUrl: config.webSocketUrl })],
+      prune: true,
+      retainOnDelete: false,
+      memoryLimit: 256,
+      role,
+      logGroup,
+    });
+    acknowledgeDeploymentGrants(role);
+    // The copying function is a singleton of aws-cdk-lib at stack level, its runtime chosen by the library.
+    const copier = Stack.of(this).node.children.find((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
+    if (copier === undefined) throw new Error('the BucketDeployment function was not found');
+    Validations.of(copier).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: "aws-cdk-lib's BucketDeployment function (Python and the AWS CLI layer); its runtime moves with aws-cdk-lib, which the project keeps current.",
+    });
+    return this.deployment;
+  }
+}
