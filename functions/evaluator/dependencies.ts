@@ -10,7 +10,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { listActiveRulesBySymbol } from '../../storage/rules-repository';
 import { listWatchedSymbols } from '../../storage/symbols-repository';
 import { claimAlert, expireRule, recordArmed } from '../../storage/trigger-state-repository';
-import { markQueued } from '../../storage/delivery-outbox';
+import { listOutbox, markQueued } from '../../storage/delivery-outbox';
 import type { Db } from '../../storage/dynamodb-client';
 import type { EvaluatorConfig } from '../shared/config';
 import { openDb } from '../shared/database';
@@ -19,6 +19,7 @@ import { SqsDeliveryQueue } from './delivery-queue';
 import type { EvaluatorDeps, TriggerStore } from './evaluate-batch';
 import { DEFAULT_WARM_UP_OPTIONS, IndicatorWarmUp } from './indicator-warm-up';
 import { ItickKlineSource } from './itick-klines';
+import { OutboxWatch } from './outbox-sweeper';
 import { RuleCache } from './rule-cache';
 
 export const metrics = new Metrics({ namespace: 'StockAlerts', serviceName: 'evaluator' });
@@ -81,15 +82,29 @@ export function createEvaluatorDeps(config: EvaluatorConfig): EvaluatorDeps {
     { checkEveryMs: config.ruleCacheCheckMs, maxAgeMs: config.ruleCacheMaxAgeMs },
   );
   const warmUp = createWarmUp(config);
+  const queue = new SqsDeliveryQueue(sqs, config.queueUrls);
+  const outbox =
+    config.outboxCheckMs === 0
+      ? undefined
+      : new OutboxWatch({ listOutbox: (before, limit) => listOutbox(db, before, limit), markQueued: (owner, key) => markQueued(db, owner, key) }, queue, {
+          everyMs: config.outboxCheckMs,
+          minAgeMs: config.outboxCheckMs,
+          limit: 25,
+        });
   return {
     rules,
     ...(warmUp === undefined ? {} : { warmUp }),
     store: dynamoTriggerStore(db, config.alertRetentionDays),
-    queue: new SqsDeliveryQueue(sqs, config.queueUrls),
+    queue,
+    ...(outbox === undefined ? {} : { outbox }),
     metrics: { record: (name, value, unit) => metrics.addMetric(name, unit === 'Count' ? MetricUnit.Count : MetricUnit.Milliseconds, value) },
     forgetAfterMs: config.engineForgetAfterMs,
     onStateDropped: () => logger.warn('the batch carried an engine state that is not valid: starting the shard from baselines'),
     onWarmUpError: (error) => logger.error('warming indicators failed: the batch is evaluated with what the state has', { error: error instanceof Error ? error.message : String(error) }),
+    onOutbox: (outcome) =>
+      'error' in outcome
+        ? logger.warn('could not look at the delivery outbox; the scheduled sweeper will', { error: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) })
+        : logger.warn('queued the deliveries of alerts left in the delivery outbox', outcome),
     onClaimed: ({ ruleId, symbol, tickAt, duplicate }) =>
       logger.info(duplicate ? 'alert already claimed, pending deliveries queued again' : 'alert claimed', {
         ruleId,

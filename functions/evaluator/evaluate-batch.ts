@@ -11,12 +11,13 @@
  * keeps: a retried, duplicated or raced batch that fires the rule again finds its alert already
  * written and only re-queues the deliveries still pending (the notifier ignores a delivery that is
  * already done or under way). A retry judged against the trigger state the first attempt wrote
- * may not fire at all (the cooldown now applies): then the outbox sweeper queues whatever the
- * first attempt left pending.
+ * may not fire at all (the cooldown now applies): then whatever the first attempt left pending
+ * is queued from the delivery outbox by a later batch's outbox look (every OUTBOX_CHECK_MS, 5 s),
+ * or by the scheduled sweeper when no batches flow.
  *
  * A claimed alert enters the delivery outbox in the same write and leaves it once its deliveries
- * are queued; if queueing fails (or the evaluator dies in between) the outbox sweeper queues them
- * later (outbox-sweeper.ts). Any failure to reach storage throws: the ingest task retries the
+ * are queued; if queueing fails (or the evaluator dies in between) a later batch's outbox look
+ * or the scheduled sweeper queues them (outbox-sweeper.ts). Any failure to reach storage throws: the ingest task retries the
  * batch with the same state, and the claims make the retry safe.
  */
 import { evaluateBatch, newEngineState, readEngineState, renderMessage } from '../../core/engine';
@@ -53,6 +54,11 @@ export interface EvaluatorMetrics {
   record(name: string, value: number, unit: 'Count' | 'Milliseconds'): void;
 }
 
+/** Queues alerts left in the delivery outbox, when its interval has passed (outbox-sweeper.ts `OutboxWatch`). */
+export interface OutboxRecovery {
+  sweepIfDue(now: number): Promise<number>;
+}
+
 /** Warms indicator bar series from the feed's history before a batch (indicator-warm-up.ts). */
 export interface SeriesWarmUp {
   warm(index: RuleIndex, state: EngineState, symbols: readonly string[], now: number): Promise<{ fetched: number; failed: number }>;
@@ -64,12 +70,16 @@ export interface EvaluatorDeps {
   warmUp?: SeriesWarmUp;
   store: TriggerStore;
   queue: DeliveryQueue;
+  /** Absent: only the scheduled sweeper empties the outbox. */
+  outbox?: OutboxRecovery;
   metrics: EvaluatorMetrics;
   forgetAfterMs: number;
   /** Called when the state handed in was not a valid engine state and was dropped. */
   onStateDropped?: () => void;
   /** Called when warming indicators failed unexpectedly (the batch is evaluated anyway). */
   onWarmUpError?: (error: unknown) => void;
+  /** Called when the outbox look failed (the batch's answer stands) or queued alerts left there. */
+  onOutbox?: (outcome: { queued: number } | { error: unknown }) => void;
   /** Called for each alert claimed (or found claimed) and queued, for logs. */
   onClaimed?: (claim: { ruleId: string; symbol: string; tickAt: number; duplicate: boolean }) => void;
 }
@@ -120,6 +130,8 @@ export async function evaluateBatchEvent(deps: EvaluatorDeps, event: BatchEvent,
     }),
   );
 
+  if (deps.outbox !== undefined) await recoverOutbox(deps, deps.outbox, now);
+
   const claimed = outcomes.filter((o) => o === 'claimed').length;
   deps.metrics.record('Points', result.stats.points, 'Count');
   deps.metrics.record('AlertsFired', result.alerts.length, 'Count');
@@ -127,6 +139,19 @@ export async function evaluateBatchEvent(deps: EvaluatorDeps, event: BatchEvent,
   deps.metrics.record('AlertsDuplicate', outcomes.filter((o) => o === 'duplicate').length, 'Count');
   deps.metrics.record('BatchAgeMs', Math.max(0, now - event.sentAt), 'Milliseconds');
   return { version: BATCH_EVENT_VERSION, shard: event.shard, seq: event.seq, fired: result.alerts.length, claimed, state };
+}
+
+/** Queues what earlier attempts left in the outbox; a failure never fails the batch (the sweeper is behind it). */
+async function recoverOutbox(deps: EvaluatorDeps, outbox: OutboxRecovery, now: number): Promise<void> {
+  try {
+    const queued = await outbox.sweepIfDue(now);
+    if (queued > 0) {
+      deps.metrics.record('OutboxRecovered', queued, 'Count');
+      deps.onOutbox?.({ queued });
+    }
+  } catch (error) {
+    deps.onOutbox?.({ error });
+  }
 }
 
 /** Seeds cold indicator series from history; a failure never fails the batch (the series warm live). */

@@ -71,6 +71,8 @@ const evaluatorEnvSchema = storageEnvSchema.extend({
   RULE_CACHE_CHECK_MS: wholeNumber(100, 60_000, 2000),
   RULE_CACHE_MAX_AGE_MS: wholeNumber(1000, 3_600_000, 300_000),
   ENGINE_FORGET_AFTER_MS: wholeNumber(10_000, 3_600_000, 60_000),
+  /** How often (per instance) a batch also queues alerts left in the delivery outbox this long; 0: never. */
+  OUTBOX_CHECK_MS: wholeNumber(0, 300_000, 5000),
   // Indicator warm-up from iTick's kline endpoint (docs/rules.md, "Warm-up").
   ITICK_REST_BASE: optional(httpUrl.default('https://api.itick.org')),
   /** The token itself (local development); in AWS it comes from Secrets Manager by ARN. */
@@ -134,6 +136,8 @@ export interface EvaluatorConfig extends StorageConfig, DeliveryQueuesConfig {
   ruleCacheMaxAgeMs: number;
   /** Engine trigger state unchanged this long is dropped from the round-tripped state. */
   engineForgetAfterMs: number;
+  /** A batch also queues alerts left in the delivery outbox this long, at most this often per instance; 0: never. */
+  outboxCheckMs: number;
   /** iTick's REST base (its kline endpoint warms indicators on a cold start). */
   itickRestBase: string;
   itickToken: string | undefined;
@@ -213,6 +217,7 @@ export function loadEvaluatorConfig(env: Env = process.env): EvaluatorConfig {
     ruleCacheCheckMs: parsed.RULE_CACHE_CHECK_MS,
     ruleCacheMaxAgeMs: parsed.RULE_CACHE_MAX_AGE_MS,
     engineForgetAfterMs: parsed.ENGINE_FORGET_AFTER_MS,
+    outboxCheckMs: parsed.OUTBOX_CHECK_MS,
     itickRestBase: parsed.ITICK_REST_BASE.replace(/\/+$/, ''),
     itickToken: parsed.ITICK_TOKEN,
     itickTokenSecretArn: parsed.ITICK_TOKEN_SECRET_ARN,

@@ -29,7 +29,8 @@ export const EVALUATOR_SERVICE = 'evaluator';
 export const EVALUATOR_MEMORY_MB = 512;
 
 /**
- * Query: the watched symbols (base table) and active rules by symbol (GSI1). GetItem, UpdateItem,
+ * Query: the watched symbols (base table), active rules by symbol (GSI1) and, every few seconds,
+ * alerts left in the delivery outbox (GSI3; UpdateItem takes them out). GetItem, UpdateItem,
  * PutItem, ConditionCheckItem: the claim transaction (rule trigger state, alert record, symbol
  * version), re-arms and expiries.
  */
@@ -65,7 +66,7 @@ export class Evaluator extends Construct {
       logRetention: props.logRetention,
       environment: { TABLE_NAME: props.storage.tableName, ...props.delivery.queueUrlEnvironment },
     });
-    props.storage.grant(this.function.fn, EVALUATOR_TABLE_ACTIONS, [ACTIVE_RULES_BY_SYMBOL_INDEX.indexName]);
+    props.storage.grant(this.function.fn, EVALUATOR_TABLE_ACTIONS, [ACTIVE_RULES_BY_SYMBOL_INDEX.indexName, DELIVERY_OUTBOX_INDEX.indexName]);
     props.delivery.grantSend(this.function.fn);
 
     this.outboxSweeper = new AppFunction(this, 'OutboxSweeper', {

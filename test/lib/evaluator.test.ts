@@ -38,7 +38,7 @@ describe('Evaluator', () => {
     expect(new Set(Object.values(config.queueUrls)).size).toBe(DELIVERY_QUEUE_NAMES.length);
   });
 
-  it('may query the table and the active-rules index, write claims, and send to the delivery queues: nothing more', () => {
+  it('may query the table, the active-rules and the outbox indexes, write claims, and send to the delivery queues: nothing more', () => {
     const table = { 'Fn::GetAtt': [tableId, 'Arn'] };
     expect(statements).toContainEqual(
       expect.objectContaining({
@@ -47,7 +47,13 @@ describe('Evaluator', () => {
       }),
     );
     expect(statements).toContainEqual(
-      expect.objectContaining({ Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [table, `/index/${ACTIVE_RULES_BY_SYMBOL_INDEX.indexName}`]] } }),
+      expect.objectContaining({
+        Action: 'dynamodb:Query',
+        Resource: [
+          { 'Fn::Join': ['', [table, `/index/${ACTIVE_RULES_BY_SYMBOL_INDEX.indexName}`]] },
+          { 'Fn::Join': ['', [table, `/index/${DELIVERY_OUTBOX_INDEX.indexName}`]] },
+        ],
+      }),
     );
     const sqs = statements.find((s) => [s.Action].flat().includes('sqs:SendMessage'));
     expect(resourcesOf(sqs ?? { Effect: '', Action: [], Resource: [] })).toHaveLength(DELIVERY_QUEUE_NAMES.length);

@@ -12,7 +12,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { listAlerts, updateDelivery } from '../../../storage/alerts-repository';
 import { listOutbox, markQueued } from '../../../storage/delivery-outbox';
-import { sweepOutbox } from '../../../functions/evaluator/outbox-sweeper';
+import { OutboxWatch, sweepOutbox } from '../../../functions/evaluator/outbox-sweeper';
 import { ruleKey } from '../../../storage/item-keys';
 import { createRule, getRule, listActiveRulesBySymbol, updateRule } from '../../../storage/rules-repository';
 import { listWatchedSymbols } from '../../../storage/symbols-repository';
@@ -199,6 +199,40 @@ describe('evaluator', () => {
     const mine = queue.deliveries.filter((d) => d.message.owner === owner);
     expect(mine.map((d) => d.queue)).toEqual(['email', 'webhook', 'dashboard']);
     expect((await listOutbox(table.db, new Date(NOW + 60_000), 100)).some((e) => e.owner === owner)).toBe(false);
+  });
+
+  it('a retry that no longer fires (cooldown) leaves its alert in the outbox; a later batch queues it within seconds', async () => {
+    const { owner, symbol, queue, deps } = await setUp({ cooldownSeconds: 300 });
+    const store = { listOutbox: (before: Date, limit: number) => listOutbox(table.db, before, limit), markQueued: (o: string, k: string) => markQueued(table.db, o, k) };
+    const withWatch = (instance: typeof deps) => ({ ...instance, outbox: new OutboxWatch(store, queue, { everyMs: 5000, minAgeMs: 5000, limit: 25 }) });
+    const first = batch(symbol, [199, 201], NOW);
+    const triggeredAt = Math.floor(first.fromPos / 1000);
+    const mine = () => queue.deliveries.filter((d) => d.message.owner === owner).map((d) => d.queue);
+
+    // The first attempt claims, then the queue fails: the ingest task will retry the batch.
+    queue.failNext = 1;
+    await expect(evaluate(withWatch(deps), first, triggeredAt + 200)).rejects.toThrow('queue unavailable');
+    // The retry, on a fresh instance, reads the trigger state the claim wrote: the cooldown holds.
+    const retried = withWatch(evaluatorInstance(table.db, queue));
+    expect(await evaluate(retried, first, triggeredAt + 400)).toMatchObject({ fired: 0, claimed: 0 });
+    expect(mine()).toEqual([]);
+
+    // The instance's next look at the outbox (5 s after its last) finds the alert 5 s old.
+    await evaluate(retried, batch(symbol, [202], triggeredAt + 3000), triggeredAt + 3000);
+    expect(mine()).toEqual([]);
+    await evaluate(retried, batch(symbol, [203], triggeredAt + 5500), triggeredAt + 5500);
+    expect(mine()).toEqual(['email', 'webhook', 'dashboard']);
+    expect((await listAlerts(table.db, owner, { limit: 10 })).items).toHaveLength(1);
+    expect((await listOutbox(table.db, new Date(triggeredAt + 60_000), 100)).some((e) => e.owner === owner)).toBe(false);
+  });
+
+  it('a failed look at the outbox never fails the batch', async () => {
+    const { symbol, deps } = await setUp();
+    const seen: unknown[] = [];
+    const broken = { sweepIfDue: async () => Promise.reject(new Error('throttled')) };
+    const result = await evaluate({ ...deps, outbox: broken, onOutbox: (outcome) => seen.push(outcome) }, batch(symbol, [199, 201], NOW));
+    expect(result).toMatchObject({ fired: 1, claimed: 1 });
+    expect(seen).toEqual([{ error: new Error('throttled') }]);
   });
 
   it('takes a queued alert out of the outbox', async () => {
