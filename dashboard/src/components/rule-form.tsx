@@ -166,7 +166,7 @@ export function RuleForm({ rule, initialSymbol, onSave, onClose }: RuleFormProps
                   {(a) =>
                     field.kind === 'choice' ? (
                       <select {...a} value={value} onChange={(e) => update(e.currentTarget.value)}>
-                        <option value="">choose…</option>
+                        <option value="">{field.required ? 'choose…' : 'default'}</option>
                         {(field.choices ?? []).map((choice) => (
                           <option key={choice} value={choice}>
                             {choice}
