@@ -39,11 +39,12 @@ export interface ThrottleConfig {
   readonly burstLimit: number;
 }
 
-/** Weekdays (Monday to Friday), from `startHour` up to, not including, `endHour`, in UTC. */
-export interface MarketHours {
-  readonly startHour: number;
-  readonly endHour: number;
-}
+/**
+ * When "no ticks" is an alarm: `'sessions'` while a subscribed symbol's exchange is in its regular
+ * session (the exchanges' calendars: hours, time zones, holidays; the ingest task counts them), or
+ * weekdays (Monday to Friday) from `startHour` up to, not including, `endHour`, in UTC.
+ */
+export type MarketHours = 'sessions' | { readonly startHour: number; readonly endHour: number };
 
 export interface StackConfig {
   /** Where alarm notifications go; unset: the topic exists without a subscription. */
@@ -186,11 +187,12 @@ function parseThrottle(value: Raw): ThrottleConfig {
 
 function parseMarketHours(value: Raw): MarketHours | undefined {
   if (value === 'off') return undefined;
+  if (value === 'sessions') return 'sessions';
   const match = typeof value === 'string' ? /^(\d{1,2})-(\d{1,2})$/.exec(value.trim()) : null;
   const startHour = Number(match?.[1]);
   const endHour = Number(match?.[2]);
   if (match === null || !(startHour >= 0 && startHour < endHour && endHour <= 24)) {
-    return fail('marketHoursUtc', 'must be "START-END" in whole UTC hours with START < END (e.g. "15-20"), or "off"', value);
+    return fail('marketHoursUtc', 'must be "sessions" (the exchanges\' calendars), "START-END" in whole UTC hours with START < END (e.g. "15-20"), or "off"', value);
   }
   return { startHour, endHour };
 }

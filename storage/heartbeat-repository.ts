@@ -13,6 +13,11 @@ export interface Heartbeat {
   lastTickAt: number | null;
   /** How many symbols the task is subscribed to. */
   subscribed: number;
+  /**
+   * How many of them trade now: their exchange's regular session is open (regions with a known
+   * session calendar only: US, HK, SH, SZ). The no-ticks alarm is judged only while it is above 0.
+   */
+  openSubscribed: number;
   /** Watched symbols left unsubscribed because the feed plan's limit is reached. */
   unwatched: string[];
   /** Age in ms of the oldest received tick the evaluator has not acknowledged yet (0 when none waits). */
@@ -33,6 +38,7 @@ export async function readHeartbeat(db: Db): Promise<Heartbeat | null> {
     connected: Item.connected === true,
     lastTickAt: numberOrNull(Item.lastTickAt),
     subscribed: numberOrNull(Item.subscribed) ?? 0,
+    openSubscribed: numberOrNull(Item.openSubscribed) ?? 0,
     unwatched: Array.isArray(Item.unwatched) ? Item.unwatched.map(String) : [],
     lagMs: numberOrNull(Item.lagMs),
     updatedAt: numberOrNull(Item.updatedAt) ?? 0,

@@ -8,7 +8,7 @@ export { newSymbolState, VOLUME_HISTORY, VOLUME_MIN_HISTORY } from './market-sta
 export { DEFAULT_MESSAGE, describeCondition, describeValue, formatNumber, renderMessage } from './message';
 export { evaluateReference } from './reference-engine';
 export { RuleIndex } from './rule-index';
-export { hasSessions, nyseEarlyCloses, nyseHolidays, regionOf, resolveSession, sessionWindows } from './sessions';
+export { hasSessions, isSessionOpen, nyseEarlyCloses, nyseHolidays, regionOf, resolveSession, sessionWindows } from './sessions';
 export { MAX_WARM_UP_BARS, warmUpLimit, warmUpRequests } from './warm-up';
 export type { WarmUpRequest } from './warm-up';
 export { engineStateSchema, readEngineState } from './state-schema';

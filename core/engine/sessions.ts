@@ -179,6 +179,33 @@ export function sessionWindows(region: string, session: SessionKind, day: number
   return windows;
 }
 
+/**
+ * Is the region's exchange in `session` at `at`? Regions without a session table are open in
+ * `any` terms (always); ask {@link hasSessions} first where that matters.
+ * @example isSessionOpen('US', 'regular', Date.UTC(2026, 6, 3, 15)) // false: Independence Day observed
+ */
+export function isSessionOpen(region: string, session: SessionKind, at: number): boolean {
+  const day = localDayOf(timeZoneOf(region), at);
+  return sessionWindows(region, session, day).some(([from, to]) => at >= from && at < to);
+}
+
+/**
+ * How many of `symbols` trade at `at`: their region has a session calendar and its regular
+ * session is open (what the no-ticks alarm waits for).
+ * @example countInRegularSession(['AAPL$US', '700$HK', 'X$XX'], Date.UTC(2026, 2, 9, 15)) // 1
+ */
+export function countInRegularSession(symbols: Iterable<string>, at: number): number {
+  const openByRegion = new Map<string, boolean>();
+  let count = 0;
+  for (const symbol of symbols) {
+    const region = regionOf(symbol);
+    let open = openByRegion.get(region);
+    if (open === undefined) openByRegion.set(region, (open = hasSessions(region) && isSessionOpen(region, 'regular', at)));
+    if (open) count += 1;
+  }
+  return count;
+}
+
 function computeWindows(region: string, session: SessionKind, day: number): ReadonlyArray<readonly [number, number]> {
   const timeZone = timeZoneOf(region);
   const table = sessionsOf(region);

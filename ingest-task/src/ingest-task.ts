@@ -5,6 +5,7 @@
  * {@link EvaluatorInvoker}, {@link PriceObserver}); main.ts picks the adapters, tests pass fakes or
  * local servers.
  */
+import { countInRegularSession } from '../../core/engine/sessions';
 import { normalizeSymbol } from '../../core/rule-model';
 import { Batcher, type BatcherOptions } from './batcher';
 import type { IngestConfig } from './config';
@@ -119,6 +120,7 @@ export class IngestTask {
       connected: statuses.length > 0 && statuses.every((status) => status.state === 'ready'),
       lastTickAt: lastTicks.length > 0 ? Math.max(...lastTicks) : null,
       subscribed: statuses.reduce((sum, status) => sum + status.subscribed.length, 0),
+      openSubscribed: countInRegularSession(statuses.flatMap((status) => status.subscribed), Date.now()),
       unwatched: [...new Set([...this.unwatched, ...refused])].sort(),
       lagMs: this.batcher.stats().lagMs,
       updatedAt: Date.now(),

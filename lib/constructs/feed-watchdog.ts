@@ -30,6 +30,8 @@ export const FEED_METRICS = {
   /** 1 when every iTick connection the task needs is authenticated, else 0. */
   connected: 'FeedConnected',
   subscribed: 'SubscribedSymbols',
+  /** Subscribed symbols whose exchange is in its regular session now (heartbeat `openSubscribed`). */
+  openSubscribed: 'OpenSubscribedSymbols',
   /** Watched symbols left out: over the plan's limit or refused by iTick. */
   unwatched: 'UnwatchedSymbols',
   /** Age of the oldest tick the evaluator has not acknowledged (heartbeat `lagMs`), in seconds. */
@@ -58,6 +60,7 @@ export const FEED_METRIC_DATA_EXPRESSION = `{% (
     { "MetricName": "${FEED_METRICS.lastTickAge}", "Unit": "Seconds", "Dimensions": $dimensions, "Value": $min([$ageSeconds($num($item.lastTickAt)), ${WEEK_SECONDS}]) },
     { "MetricName": "${FEED_METRICS.connected}", "Unit": "None", "Dimensions": $dimensions, "Value": $item.connected.BOOL = true ? 1 : 0 },
     { "MetricName": "${FEED_METRICS.subscribed}", "Unit": "Count", "Dimensions": $dimensions, "Value": $num($item.subscribed) },
+    { "MetricName": "${FEED_METRICS.openSubscribed}", "Unit": "Count", "Dimensions": $dimensions, "Value": $num($item.openSubscribed) },
     { "MetricName": "${FEED_METRICS.unwatched}", "Unit": "Count", "Dimensions": $dimensions, "Value": $count($item.unwatched.L) },
     { "MetricName": "${FEED_METRICS.evaluatorLag}", "Unit": "Seconds", "Dimensions": $dimensions, "Value": $round($num($item.lagMs) / 1000, 3) }
   ]

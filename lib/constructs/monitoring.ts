@@ -5,7 +5,7 @@
  * |---|---|
  * | FeedHeartbeatStale | the ingest heartbeat is older than HEARTBEAT_STALE_SECONDS for 3 minutes, or missing (task down, watchdog down) |
  * | FeedDisconnected | the task is up but not authenticated at iTick for 5 minutes (token, knocked off, network) |
- * | NoTicksDuringMarketHours | during the configured market hours, with symbols subscribed, no trade for NO_TICKS_STALE_SECONDS |
+ * | NoTicksDuringMarketHours | while a subscribed symbol's exchange is in its regular session (or in the configured UTC hours), no trade for NO_TICKS_STALE_SECONDS |
  * | EvaluatorLagging | the oldest unacknowledged tick is older than a minute for 3 minutes |
  * | SymbolsUnwatched | watched symbols are left out (the iTick plan's limit) for 5 minutes |
  * | EvaluatorErrors / NotifierErrors / OutboxSweeperErrors | 5 (the sweeper: 3) or more function errors in 5 minutes |
@@ -60,8 +60,13 @@ export function evaluatorMetric(metricName: 'Points' | 'AlertsFired' | 'AlertsCl
   });
 }
 
-/** The metric math of the no-ticks alarm: the last-trade age inside market hours with symbols subscribed, else 0. */
+/**
+ * The metric math of the no-ticks alarm: the last-trade age while a subscribed symbol's exchange
+ * is open (`sessions`: the ingest task counts them by the exchanges' calendars) or inside the UTC
+ * hours with symbols subscribed; else 0.
+ */
 export function marketHoursExpression(hours: MarketHours): string {
+  if (hours === 'sessions') return 'IF(open > 0, age, 0)';
   return `IF(DAY(age) <= 5 && HOUR(age) >= ${hours.startHour} && HOUR(age) < ${hours.endHour} && subscribed > 0, age, 0)`;
 }
 
@@ -93,6 +98,7 @@ export class Monitoring extends Construct {
     const lastTickAge = feedMetric(FEED_METRICS.lastTickAge);
     const connected = feedMetric(FEED_METRICS.connected, { statistic: cloudwatch.Stats.MINIMUM });
     const subscribed = feedMetric(FEED_METRICS.subscribed);
+    const openSubscribed = feedMetric(FEED_METRICS.openSubscribed, { statistic: cloudwatch.Stats.MINIMUM });
     const unwatched = feedMetric(FEED_METRICS.unwatched);
     const evaluatorLag = feedMetric(FEED_METRICS.evaluatorLag);
     alarm('FeedHeartbeatStale', {
@@ -114,10 +120,13 @@ export class Monitoring extends Construct {
     });
     if (props.marketHours !== undefined) {
       alarm('NoTicksDuringMarketHours', {
-        alarmDescription: `No trade on any watched symbol for ${NO_TICKS_STALE_SECONDS} s during market hours (Mon-Fri ${props.marketHours.startHour}:00-${props.marketHours.endHour}:00 UTC, context marketHoursUtc). Exchange holidays fire it too.`,
+        alarmDescription:
+          props.marketHours === 'sessions'
+            ? `No trade on any watched symbol for ${NO_TICKS_STALE_SECONDS} s while a watched symbol's exchange is in its regular session (its calendar: hours, time zone, holidays): an iTick outage or a plan problem.`
+            : `No trade on any watched symbol for ${NO_TICKS_STALE_SECONDS} s during market hours (Mon-Fri ${props.marketHours.startHour}:00-${props.marketHours.endHour}:00 UTC, context marketHoursUtc). Exchange holidays fire it too.`,
         metric: new cloudwatch.MathExpression({
           expression: marketHoursExpression(props.marketHours),
-          usingMetrics: { age: lastTickAge, subscribed },
+          usingMetrics: props.marketHours === 'sessions' ? { age: lastTickAge, open: openSubscribed } : { age: lastTickAge, subscribed },
           period: ONE_MINUTE,
           label: 'last trade age in market hours (s)',
         }),

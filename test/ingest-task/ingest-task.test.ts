@@ -1,3 +1,4 @@
+import { countInRegularSession } from '../../core/engine/sessions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PathCompressor, type PricePointTuple } from '../../core/feed';
 import { shardOf } from '../../ingest-task/src/batcher';
@@ -128,6 +129,8 @@ describe('the ingest task', () => {
     h.market.script('AAPL$US', [100]);
     const heartbeat = await eventually(() => h.heartbeats.find((hb) => hb.lastTickAt !== null), 'a heartbeat after a tick');
     expect(heartbeat).toMatchObject({ connected: true, subscribed: 1, unwatched: [], lagMs: expect.any(Number) });
+    // Whether AAPL's exchange is open now, by its calendar: what the no-ticks alarm waits for.
+    expect(heartbeat.openSubscribed).toBe(countInRegularSession(['AAPL$US'], heartbeat.updatedAt));
     expect(heartbeat.lastTickAt).toBeGreaterThanOrEqual(before);
     expect(heartbeat.updatedAt).toBeGreaterThanOrEqual(heartbeat.lastTickAt!);
   });

@@ -53,6 +53,7 @@ describe('FeedWatchdog', () => {
       connected: { BOOL: true },
       lastTickAt: { N: String(now - 2_500) },
       subscribed: { N: '12' },
+      openSubscribed: { N: '9' },
       unwatched: { L: [{ S: 'AAPL$US' }, { S: '700$HK' }] },
       lagMs: { N: '150' },
       updatedAt: { N: String(now - 4_000) },
@@ -62,6 +63,7 @@ describe('FeedWatchdog', () => {
       [FEED_METRICS.lastTickAge, 2.5, 'Seconds'],
       [FEED_METRICS.connected, 1, 'None'],
       [FEED_METRICS.subscribed, 12, 'Count'],
+      [FEED_METRICS.openSubscribed, 9, 'Count'],
       [FEED_METRICS.unwatched, 2, 'Count'],
       [FEED_METRICS.evaluatorLag, 0.15, 'Seconds'],
     ]);

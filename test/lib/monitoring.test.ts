@@ -18,12 +18,14 @@ type AlarmProperties = {
   Metrics?: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[];
   Dimensions?: { Name: string; Value: unknown }[];
 };
-const alarms = Object.fromEntries(
-  Object.entries(template.findResources('AWS::CloudWatch::Alarm')).map(([id, alarm]) => [
-    id.replace(/^Monitoring/, '').replace(/[0-9A-F]{8}$/, ''),
-    (alarm as { Properties: AlarmProperties }).Properties,
-  ]),
-);
+const alarmsOf = (t: typeof template): Record<string, AlarmProperties> =>
+  Object.fromEntries(
+    Object.entries(t.findResources('AWS::CloudWatch::Alarm')).map(([id, alarm]) => [
+      id.replace(/^Monitoring/, '').replace(/[0-9A-F]{8}$/, ''),
+      (alarm as { Properties: AlarmProperties }).Properties,
+    ]),
+  );
+const alarms = alarmsOf(template);
 const topic = Object.keys(template.findResources('AWS::SNS::Topic'))[0];
 
 describe('Monitoring', () => {
@@ -61,9 +63,18 @@ describe('Monitoring', () => {
     });
   });
 
-  it('looks for trades only on weekdays inside the market hours, and only with symbols subscribed', () => {
+  it('by default looks for trades only while a subscribed symbol\'s exchange is in its regular session', () => {
     const alarm = alarms.NoTicksDuringMarketHours;
     expect(alarm?.Threshold).toBe(NO_TICKS_STALE_SECONDS);
+    const expression = alarm?.Metrics?.find((m) => m.Expression !== undefined)?.Expression;
+    expect(expression).toBe(marketHoursExpression('sessions'));
+    expect(expression).toBe('IF(open > 0, age, 0)');
+    expect(alarm?.Metrics?.map((m) => m.MetricStat?.Metric.MetricName).filter(Boolean).sort()).toEqual([FEED_METRICS.lastTickAge, FEED_METRICS.openSubscribed].sort());
+    expect(alarm?.TreatMissingData).toBe('notBreaching');
+  });
+
+  it('with marketHoursUtc START-END looks for trades only on weekdays inside those UTC hours, and only with symbols subscribed', () => {
+    const alarm = alarmsOf(stockAlertsStack({ context: { marketHoursUtc: '15-20' } }).template).NoTicksDuringMarketHours;
     const expression = alarm?.Metrics?.find((m) => m.Expression !== undefined)?.Expression;
     expect(expression).toBe(marketHoursExpression({ startHour: 15, endHour: 20 }));
     expect(expression).toBe('IF(DAY(age) <= 5 && HOUR(age) >= 15 && HOUR(age) < 20 && subscribed > 0, age, 0)');

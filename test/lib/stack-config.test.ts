@@ -25,7 +25,7 @@ describe('stack settings from CDK context', () => {
       batchWindowMs: 250,
       logRetention: RetentionDays.ONE_MONTH,
       apiThrottle: { rateLimit: 50, burstLimit: 100 },
-      marketHours: { startHour: 15, endHour: 20 },
+      marketHours: 'sessions',
     });
   });
 
@@ -68,6 +68,7 @@ describe('stack settings from CDK context', () => {
   it('treats an empty value as not set (-c alertEmail= clears it)', () => {
     expect(configWith({ alertEmail: '', senderEmail: '', itickMaxSymbolsPerConnection: '' })).toMatchObject({ alertEmail: undefined, sender: undefined });
     expect(configWith({ marketHoursUtc: 'off' }).marketHours).toBeUndefined();
+    expect(configWith({ marketHoursUtc: 'sessions' }).marketHours).toBe('sessions');
   });
 
   it('names the key and the expectation in one line for a bad value', () => {
@@ -76,7 +77,7 @@ describe('stack settings from CDK context', () => {
     expect(errorWith({ dashboardOrigin: 'https://example.com/app' })).toMatch(/^context dashboardOrigin has "https:\/\/example.com\/app", which is not an origin/);
     expect(errorWith({ logRetentionDays: 10 })).toMatch(/^context logRetentionDays must be one of CloudWatch Logs' retention periods \(1, 3, 5, 7, 14, 30,/);
     expect(errorWith({ apiThrottle: { rateLimit: 0, burstLimit: 10 } })).toMatch(/^context apiThrottle must be/);
-    expect(errorWith({ marketHoursUtc: '20-15' })).toMatch(/^context marketHoursUtc must be "START-END"/);
+    expect(errorWith({ marketHoursUtc: '20-15' })).toMatch(/^context marketHoursUtc must be "sessions" \(the exchanges' calendars\), "START-END"/);
     expect(errorWith({ batchWindowMs: '2.5' })).toBe('context batchWindowMs must be a whole number (got "2.5")');
   });
 

@@ -1,7 +1,7 @@
 /** Sessions per region and the bar grid on the exchange's clock (core/engine/sessions.ts, bars.ts). */
 import { describe, expect, it } from 'vitest';
 import { locateBar } from '../../../core/engine/bars';
-import { easterSunday, localDayOf, nyseEarlyCloses, nyseHolidays, resolveSession, sessionWindows, utcOffsetMs } from '../../../core/engine/sessions';
+import { countInRegularSession, easterSunday, isSessionOpen, localDayOf, nyseEarlyCloses, nyseHolidays, resolveSession, sessionWindows, utcOffsetMs } from '../../../core/engine/sessions';
 
 const utc = (iso: string) => Date.parse(iso);
 const day = (iso: string) => Math.floor(Date.parse(`${iso}T12:00:00Z`) / 86_400_000);
@@ -60,6 +60,26 @@ describe('session windows', () => {
     expect(windows('US', 'extended', '2026-11-26')).toEqual([]);
     expect(windows('US', 'regular', '2026-11-27')).toEqual([['2026-11-27T14:30:00.000Z', '2026-11-27T18:00:00.000Z']]);
     expect(windows('US', 'extended', '2026-11-27')).toEqual([['2026-11-27T09:00:00.000Z', '2026-11-27T22:00:00.000Z']]);
+  });
+
+  it('tells whether an exchange is open at an instant: hours, holidays, early closes, lunch breaks', () => {
+    const at = (iso: string) => Date.parse(iso);
+    expect(isSessionOpen('US', 'regular', at('2026-03-09T13:30:00Z'))).toBe(true); // 09:30 New York, summer time
+    expect(isSessionOpen('US', 'regular', at('2026-03-09T13:29:59Z'))).toBe(false);
+    expect(isSessionOpen('US', 'regular', at('2026-03-09T20:00:00Z'))).toBe(false); // 16:00: closed
+    expect(isSessionOpen('US', 'regular', at('2026-07-03T15:00:00Z'))).toBe(false); // Independence Day observed
+    expect(isSessionOpen('US', 'regular', at('2026-11-27T18:30:00Z'))).toBe(false); // after the 13:00 early close
+    expect(isSessionOpen('US', 'extended', at('2026-11-27T18:30:00Z'))).toBe(true);
+    expect(isSessionOpen('HK', 'regular', at('2026-03-09T04:30:00Z'))).toBe(false); // 12:30 Hong Kong: lunch
+    expect(isSessionOpen('HK', 'regular', at('2026-03-09T05:30:00Z'))).toBe(true);
+    expect(isSessionOpen('XX', 'regular', at('2026-03-08T03:00:00Z'))).toBe(true); // no table: always
+  });
+
+  it('counts the symbols that trade now, leaving out regions without a calendar', () => {
+    const symbols = ['AAPL$US', 'MSFT$US', '700$HK', '600519$SH', 'X$XX'];
+    expect(countInRegularSession(symbols, Date.parse('2026-03-09T15:00:00Z'))).toBe(2); // New York open; Asia closed
+    expect(countInRegularSession(symbols, Date.parse('2026-03-09T02:00:00Z'))).toBe(2); // Hong Kong and Shanghai open
+    expect(countInRegularSession(symbols, Date.parse('2026-03-08T15:00:00Z'))).toBe(0); // Sunday
   });
 
   it('HK and Shanghai have a lunch break', () => {

@@ -9,6 +9,7 @@ const heartbeat = (overrides: Partial<Heartbeat> = {}): Heartbeat => ({
   connected: true,
   lastTickAt: NOW.getTime() - 2_000,
   subscribed: 12,
+  openSubscribed: 12,
   unwatched: [],
   lagMs: 150,
   updatedAt: NOW.getTime() - 5_000,
