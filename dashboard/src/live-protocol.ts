@@ -21,5 +21,12 @@ export interface WatchRequest {
  */
 export const MAX_WATCHED_SYMBOLS = 40;
 
-/** An alert as pushed: a `GET /alerts` item without its deliveries. */
-export type PushedAlert = Omit<Alert, 'deliveries'>;
+/** An alert as pushed: a `GET /alerts` item, its deliveries as they stood when it was pushed. */
+export type PushedAlert = Omit<Alert, 'deliveries'> & { deliveries?: Alert['deliveries'] };
+
+/** A delivery's new state, pushed when an attempt ended: `deliveries[index]` of alert `alertId`. */
+export interface DeliveryUpdate {
+  alertId: string;
+  index: number;
+  delivery: Alert['deliveries'][number];
+}

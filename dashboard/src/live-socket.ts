@@ -1,20 +1,22 @@
 /**
  * The dashboard's live channel: the WebSocket API, authenticated by offering the API key as a
  * subprotocol beside `stock-alerts.v1` (functions/dashboard-socket/subprotocol.ts: never in the
- * URL). It receives alerts (`{"type":"alert"}`, pushed by the notifier) and live prices
+ * URL). It receives alerts (`{"type":"alert"}`, pushed by the notifier), each delivery's outcome
+ * (`{"type":"delivery"}`, the notifier again) and live prices
  * (`{"type":"prices"}`, posted by the ingest task for the symbols this page watches), sends the
  * watch list on every (re)connect and renews it every few minutes (watch items expire unless
  * renewed), and reconnects with capped, jittered backoff.
  */
 import { DASHBOARD_SUBPROTOCOL } from '../../functions/dashboard-socket/subprotocol';
 import type { PriceSnapshot } from '../../ingest-task/src/price-snapshot';
-import { MAX_WATCHED_SYMBOLS, type PushedAlert, type WatchRequest } from './live-protocol';
+import { MAX_WATCHED_SYMBOLS, type DeliveryUpdate, type PushedAlert, type WatchRequest } from './live-protocol';
 
 export type LiveStatus = 'connecting' | 'live' | 'offline';
 
 export interface LiveSocketHandlers {
   status(status: LiveStatus): void;
   alert(alert: PushedAlert): void;
+  delivery(update: DeliveryUpdate): void;
   prices(prices: PriceSnapshot[]): void;
   /** The socket opened again after a drop: what was pushed meanwhile was missed. */
   reopened(): void;
@@ -25,6 +27,18 @@ const RENEW_WATCH_MS = 5 * 60_000;
 const BACKOFF_MS = { first: 1_000, max: 30_000 };
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+function isDeliveryUpdate(value: Record<string, unknown>): value is Record<string, unknown> & DeliveryUpdate {
+  const delivery = value.delivery;
+  return (
+    typeof value.alertId === 'string' &&
+    Number.isInteger(value.index) &&
+    isObject(delivery) &&
+    typeof delivery.channel === 'string' &&
+    typeof delivery.status === 'string' &&
+    typeof delivery.attempts === 'number'
+  );
+}
 
 function isSnapshot(value: unknown): value is PriceSnapshot {
   return isObject(value) && typeof value.symbol === 'string' && typeof value.price === 'number' && typeof value.at === 'string';
@@ -103,6 +117,8 @@ export class LiveSocket {
     if (!isObject(message)) return;
     if (message.type === 'alert' && isObject(message.alert) && typeof message.alert.id === 'string') {
       this.handlers.alert(message.alert as PushedAlert);
+    } else if (message.type === 'delivery' && isDeliveryUpdate(message)) {
+      this.handlers.delivery({ alertId: message.alertId, index: message.index, delivery: message.delivery });
     } else if (message.type === 'prices' && Array.isArray(message.prices)) {
       this.handlers.prices(message.prices.filter(isSnapshot));
     }

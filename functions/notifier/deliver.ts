@@ -7,7 +7,7 @@
  * 45 s … (`retryBaseMs` × 3ⁿ; or as long as the far side asked, e.g. Telegram's retry_after).
  */
 import type { DeliveryMessage } from '../../core/delivery/delivery-message';
-import type { Channel } from '../../core/rule-model';
+import type { Channel, Delivery } from '../../core/rule-model';
 import type { DeliverableAlert, DeliveryOutcome, LeaseResult } from '../../storage/deliveries-repository';
 import type { DeliveryResult } from './channels/delivery-result';
 import type { AlertNotification } from './channels/notification';
@@ -20,7 +20,10 @@ export interface DeliveryStore {
 
 export interface Channels {
   send(channel: Channel, notification: AlertNotification): Promise<DeliveryResult>;
-  pushToDashboards(notification: AlertNotification): Promise<DeliveryResult>;
+  /** The alert to the owner's open dashboards, with its deliveries as they stand. */
+  pushToDashboards(notification: AlertNotification, deliveries: readonly Delivery[]): Promise<DeliveryResult>;
+  /** A delivery's new state to the owner's open dashboards; best effort, never throws. */
+  pushDeliveryUpdate(owner: string, alertId: string, index: number, delivery: Delivery): Promise<void>;
 }
 
 export interface DeliveryEvents {
@@ -71,7 +74,7 @@ export async function deliver(deps: DeliverDeps, message: DeliveryMessage): Prom
   if (message.kind === 'dashboard') {
     const record = await deps.store.read(message.owner, message.alertKey);
     if (record === null) return { retry: false };
-    const result = await deps.channels.pushToDashboards(notificationOf(record));
+    const result = await deps.channels.pushToDashboards(notificationOf(record), record.alert.deliveries);
     return !result.ok && result.retryable ? { retry: true, delayMs: retryDelayMs(1, result.retryAfterMs, deps.retryBaseMs) } : { retry: false };
   }
 
@@ -80,7 +83,13 @@ export async function deliver(deps: DeliverDeps, message: DeliveryMessage): Prom
   const { alert } = lease.alert;
   const channel = lease.alert.channels[message.index];
   const attempts = (alert.deliveries[message.index]?.attempts ?? 0) + 1;
-  const finish = (outcome: DeliveryOutcome) => deps.store.finish(message.owner, message.alertKey, message.index, outcome);
+  // Recorded first, then told to the open dashboards (which `GET /alerts` would tell as well).
+  const finish = async (outcome: DeliveryOutcome) => {
+    await deps.store.finish(message.owner, message.alertKey, message.index, outcome);
+    if (channel === undefined) return;
+    const delivery: Delivery = { channel: channel.type, status: outcome.status, attempts: outcome.attempts, ...(outcome.error === undefined ? {} : { error: outcome.error }) };
+    await deps.channels.pushDeliveryUpdate(message.owner, alert.id, message.index, delivery);
+  };
   const report = (status: 'sent' | 'failed') =>
     deps.events.finished({
       channel: channel?.type ?? 'unknown',

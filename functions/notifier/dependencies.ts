@@ -113,7 +113,15 @@ export async function createNotifierDeps(config: NotifierConfig): Promise<Delive
     store: deliveryStore(db),
     channels: {
       send: (channel, notification) => sendToChannel(senders, channel, notification),
-      pushToDashboards: async (notification) => (dashboard === null ? { ok: true } : dashboard.send(DASHBOARD_CHANNEL, notification)),
+      pushToDashboards: async (notification, deliveries) => (dashboard === null ? { ok: true } : dashboard.send(DASHBOARD_CHANNEL, notification, deliveries)),
+      pushDeliveryUpdate: async (owner, alertId, index, delivery) => {
+        if (dashboard === null) return;
+        const error = await dashboard.sendDeliveryUpdate(owner, alertId, index, delivery).then(
+          (result) => (result.ok ? undefined : result.error),
+          (thrown: unknown) => String(thrown),
+        );
+        if (error !== undefined) logger.debug('could not tell the dashboards a delivery outcome; GET /alerts has it', { alertId, index, error });
+      },
     },
     events: {
       finished: ({ channel, status, ruleId, symbol, tickToDeliveryMs, attempts }) => {

@@ -1,11 +1,11 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { DASHBOARD_SUBPROTOCOL } from '../../functions/dashboard-socket/subprotocol';
 import type { WatchMessage } from '../../functions/dashboard-socket/watch-message';
-import type { DashboardAlertMessage } from '../../functions/notifier/channels/message-formats';
+import type { DashboardAlertMessage, DashboardDeliveryMessage } from '../../functions/notifier/channels/message-formats';
 import { priceSnapshot } from '../../ingest-task/src/price-snapshot';
 import { MAX_WATCHED_SYMBOLS as STORED_MAX } from '../../storage/watches-repository';
-import { hasUnsettled, mergeAlerts, type FeedAlert } from '../../dashboard/src/alert-list';
-import { MAX_WATCHED_SYMBOLS, type PushedAlert, type WatchRequest } from '../../dashboard/src/live-protocol';
+import { applyDeliveryUpdate, hasUnsettled, mergeAlerts, type FeedAlert } from '../../dashboard/src/alert-list';
+import { MAX_WATCHED_SYMBOLS, type DeliveryUpdate, type PushedAlert, type WatchRequest } from '../../dashboard/src/live-protocol';
 import { applySnapshots, MAX_POINTS } from '../../dashboard/src/price-book';
 
 const T = Date.parse('2026-03-02T14:30:00.000Z');
@@ -25,6 +25,7 @@ describe('the page’s side of the live protocol', () => {
   it('speaks the messages of their sources', () => {
     expectTypeOf<WatchRequest>().toMatchTypeOf<WatchMessage>();
     expectTypeOf<DashboardAlertMessage['alert']>().toMatchTypeOf<PushedAlert>();
+    expectTypeOf<Omit<DashboardDeliveryMessage, 'type'>>().toEqualTypeOf<DeliveryUpdate>();
     expect(MAX_WATCHED_SYMBOLS).toBe(STORED_MAX);
     expect(DASHBOARD_SUBPROTOCOL).toBe('stock-alerts.v1');
   });
@@ -66,5 +67,32 @@ describe('the alert feed', () => {
     feed = mergeAlerts(feed, [alert('A2', '2026-03-02T14:31:00.000Z', [{ channel: 'email', status: 'failed', attempts: 5, error: 'bounced' }])]);
     expect(hasUnsettled(feed)).toBe(false);
     expect(hasUnsettled([alert('A3', '2026-03-02T14:32:00.000Z', [{ channel: 'webhook', status: 'pending', attempts: 1 }])])).toBe(true);
+  });
+
+  it('applies pushed delivery outcomes, whatever order they and the polls arrive in', () => {
+    const at = '2026-03-02T14:30:00.000Z';
+    const pending = [
+      { channel: 'telegram' as const, status: 'pending' as const, attempts: 0 },
+      { channel: 'email' as const, status: 'pending' as const, attempts: 0 },
+    ];
+    let feed = mergeAlerts([], [alert('A1', at, pending)]);
+    feed = applyDeliveryUpdate(feed, { alertId: 'A1', index: 0, delivery: { channel: 'telegram', status: 'sent', attempts: 1 } });
+    expect(feed[0]?.deliveries?.[0]).toEqual({ channel: 'telegram', status: 'sent', attempts: 1 });
+    // A poll answered before that outcome was recorded does not take it back.
+    feed = mergeAlerts(feed, [alert('A1', at, pending)]);
+    expect(feed[0]?.deliveries?.map((d) => d.status)).toEqual(['sent', 'pending']);
+    // A retry scheduled (pending, one attempt, an error), then a later attempt's success.
+    feed = applyDeliveryUpdate(feed, { alertId: 'A1', index: 1, delivery: { channel: 'email', status: 'pending', attempts: 1, error: 'SES answered 503' } });
+    expect(feed[0]?.deliveries?.[1]).toMatchObject({ status: 'pending', attempts: 1, error: 'SES answered 503' });
+    expect(hasUnsettled(feed)).toBe(true);
+    feed = applyDeliveryUpdate(feed, { alertId: 'A1', index: 1, delivery: { channel: 'email', status: 'sent', attempts: 2 } });
+    expect(hasUnsettled(feed)).toBe(false);
+  });
+
+  it('leaves an outcome for an alert it does not hold, or holds without deliveries, to the next GET /alerts', () => {
+    const update: DeliveryUpdate = { alertId: 'A9', index: 0, delivery: { channel: 'telegram', status: 'sent', attempts: 1 } };
+    const feed = mergeAlerts([], [alert('A1', '2026-03-02T14:30:00.000Z'), alert('A9', '2026-03-02T14:31:00.000Z')]);
+    expect(applyDeliveryUpdate(feed, update)).toEqual(feed);
+    expect(applyDeliveryUpdate(feed, { ...update, alertId: 'A1' })).toEqual(feed);
   });
 });

@@ -159,6 +159,12 @@ describe('the web dashboard', () => {
 
   it('shows the alert in the feed after the simulator crosses the level, with each delivery’s status', async () => {
     expect(parsePrice(await shownPrice(SYMBOL))).toBeLessThan(LEVEL);
+    // The alert and its deliveries' outcomes are pushed: the live page does not poll GET /alerts for them.
+    const alertPolls: string[] = [];
+    const countPolls = (request: { url(): string }) => {
+      if (new URL(request.url()).pathname === '/alerts') alertPolls.push(request.url());
+    };
+    page.on('request', countPolls);
     const scripted = await fetch(`${stack.simulatorControlUrl}/script`, { method: 'POST', body: JSON.stringify({ symbol: SYMBOL, prices: [LEVEL - 0.5, LEVEL + 0.5], stepMs: 20 }) });
     expect(scripted.ok).toBe(true);
 
@@ -166,6 +172,8 @@ describe('the web dashboard', () => {
     await expect.poll(() => alert.textContent(), { timeout: 20_000 }).toContain(SYMBOL);
     expect(await alert.locator('.alert-message').textContent()).toContain(`crossed above ${LEVEL}`);
     await expect.poll(() => alert.locator('.delivery[data-channel="telegram"]').textContent(), { timeout: 20_000 }).toContain('telegram: sent');
+    page.off('request', countPolls);
+    expect(alertPolls).toEqual([]);
     expect(stack.services.telegram?.messagesTo(CHAT_ID)).toHaveLength(1);
     // The rules table counts the firing.
     await expect.poll(() => page.locator('table.rules tr', { hasText: SYMBOL }).locator('td[data-label="Fired"]').textContent(), { timeout: 10_000 }).toContain('1×');

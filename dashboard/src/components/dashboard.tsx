@@ -6,7 +6,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Rule } from '../../../core/rule-model';
-import { hasUnsettled, mergeAlerts, type FeedAlert } from '../alert-list';
+import { applyDeliveryUpdate, hasUnsettled, mergeAlerts, type FeedAlert } from '../alert-list';
 import { ApiClient, ApiError, type RuleBody } from '../api-client';
 import { LiveSocket, type LiveStatus } from '../live-socket';
 import { applySnapshots, type PriceBook } from '../price-book';
@@ -27,7 +27,10 @@ export interface DashboardProps {
 type Editing = { mode: 'create'; symbol?: string } | { mode: 'edit'; rule: Rule } | null;
 
 const LIVE_TEXT: Record<LiveStatus, string> = { connecting: 'Connecting…', live: 'Live', offline: 'Offline: reconnecting…' };
-/** Deliveries settle within seconds unless they are retried: poll fast at first, then slowly. */
+/**
+ * Deliveries settle within seconds unless they are retried, and the notifier pushes each outcome:
+ * while the socket is live the page polls slowly as a safety net; offline, fast at first.
+ */
 const POLL_FAST_MS = 3_000;
 const POLL_SLOW_MS = 30_000;
 const FAST_FOR_MS = 120_000;
@@ -87,6 +90,7 @@ export function Dashboard({ config, apiKey, onSignOut }: DashboardProps) {
         // The rule's trigger count and status moved with it.
         void loadRules();
       },
+      delivery: (update) => setAlerts((current) => applyDeliveryUpdate(current, update)),
       prices: (snapshots) => setPrices((book) => applySnapshots(book, snapshots)),
       reopened: () => void loadAlerts(),
     });
@@ -107,10 +111,11 @@ export function Dashboard({ config, apiKey, onSignOut }: DashboardProps) {
   useEffect(() => {
     if (!hasUnsettled(alerts)) return;
     const now = Date.now();
+    // While the socket is live, outcomes are pushed and polling is only a safety net.
     const recent = alerts.some((a) => (a.deliveries === undefined || a.deliveries.some((d) => d.status === 'pending')) && now - Date.parse(a.triggeredAt) < FAST_FOR_MS);
-    const timer = setTimeout(() => void loadAlerts(), recent ? POLL_FAST_MS : POLL_SLOW_MS);
+    const timer = setTimeout(() => void loadAlerts(), recent && live !== 'live' ? POLL_FAST_MS : POLL_SLOW_MS);
     return () => clearTimeout(timer);
-  }, [alerts, loadAlerts]);
+  }, [alerts, loadAlerts, live]);
 
   const replaceRule = (rule: Rule) => setRules((current) => (current ?? []).map((r) => (r.id === rule.id ? rule : r)));
 

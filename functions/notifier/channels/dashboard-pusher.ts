@@ -1,6 +1,7 @@
 /**
  * Live dashboard alerts: posts `{ type: "alert", alert }` through the API Gateway management API
- * to each of the owner's open WebSocket connections. A connection the API reports gone (410) is
+ * to each of the owner's open WebSocket connections, and later each delivery's outcome
+ * (`{ type: "delivery", … }`, best effort: `GET /alerts` has it too). A connection the API reports gone (410) is
  * forgotten. The dashboard is best effort next to `GET /alerts`, so the push counts as delivered
  * when at least one connection got it, or when no connection is open (nothing to do); it fails
  * only when every open connection failed, and is retryable when one of those failures was.
@@ -9,7 +10,8 @@
 import { GoneException, PostToConnectionCommand, type ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DeliveryLogger } from './delivery-logger';
 import { failure, type ChannelSender, type DeliveryResult } from './delivery-result';
-import { dashboardMessage } from './message-formats';
+import { dashboardMessage, deliveryUpdateMessage } from './message-formats';
+import type { Delivery } from '../../../core/rule-model';
 import type { AlertNotification } from './notification';
 
 /** The dashboard is not a rule channel: every alert goes to its owner's open dashboards. */
@@ -50,15 +52,25 @@ type PushOutcome = { kind: 'delivered' } | { kind: 'gone' } | { kind: 'failed'; 
 export class DashboardPusher implements ChannelSender<DashboardChannel> {
   constructor(private readonly options: DashboardPusherOptions) {}
 
-  async send(_channel: DashboardChannel, notification: AlertNotification): Promise<DashboardPushResult> {
+  /** The alert, with its deliveries as they stand (`deliveries`, the alert record's). */
+  async send(_channel: DashboardChannel, notification: AlertNotification, deliveries: readonly Delivery[] = []): Promise<DashboardPushResult> {
+    return this.post(notification.owner, dashboardMessage(notification, deliveries));
+  }
+
+  /** A delivery's outcome, to the owner's open dashboards; never retried (the next `GET /alerts` shows it). */
+  async sendDeliveryUpdate(owner: string, alertId: string, index: number, delivery: Delivery): Promise<DashboardPushResult> {
+    return this.post(owner, deliveryUpdateMessage(alertId, index, delivery));
+  }
+
+  private async post(owner: string, message: object): Promise<DashboardPushResult> {
     let connectionIds: string[];
     try {
-      connectionIds = await this.options.connections.listConnections(notification.owner);
+      connectionIds = await this.options.connections.listConnections(owner);
     } catch (error) {
       return { ...failure(true, `dashboard connections unavailable: ${errorText(error)}`), delivered: 0, gone: 0, failed: 0 };
     }
-    const data = new TextEncoder().encode(JSON.stringify(dashboardMessage(notification)));
-    const outcomes = await Promise.all(connectionIds.map((connectionId) => this.push(notification.owner, connectionId, data)));
+    const data = new TextEncoder().encode(JSON.stringify(message));
+    const outcomes = await Promise.all(connectionIds.map((connectionId) => this.push(owner, connectionId, data)));
     const delivered = outcomes.filter((o) => o.kind === 'delivered').length;
     const gone = outcomes.filter((o) => o.kind === 'gone').length;
     const failures = outcomes.filter((o): o is Extract<PushOutcome, { kind: 'failed' }> => o.kind === 'failed');

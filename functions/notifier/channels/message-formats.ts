@@ -4,7 +4,7 @@
  * send time), so the formats can be read, tested and documented (docs/notifications.md) in one place.
  */
 import { describeCondition, formatNumber } from '../../../core/engine';
-import type { Condition } from '../../../core/rule-model';
+import type { Condition, Delivery } from '../../../core/rule-model';
 import type { AlertNotification } from './notification';
 import { escapeHtml, escapeTelegramHtml, singleLine } from './text-escaping';
 
@@ -92,7 +92,11 @@ export function webhookPayload(n: AlertNotification, sentAt: number): WebhookPay
   };
 }
 
-/** Pushed to the owner's open dashboards: the alert as `GET /alerts` shows it, without deliveries. */
+/**
+ * Pushed to the owner's open dashboards: the alert as `GET /alerts` shows it, with its deliveries
+ * as they stood when the push was sent (the other channels run at the same time); each delivery's
+ * later outcome follows as a {@link DashboardDeliveryMessage}.
+ */
 export interface DashboardAlertMessage {
   type: 'alert';
   alert: {
@@ -104,10 +108,11 @@ export interface DashboardAlertMessage {
     message: string;
     tickAt: string;
     triggeredAt: string;
+    deliveries: Delivery[];
   };
 }
 
-export function dashboardMessage(n: AlertNotification): DashboardAlertMessage {
+export function dashboardMessage(n: AlertNotification, deliveries: readonly Delivery[]): DashboardAlertMessage {
   return {
     type: 'alert',
     alert: {
@@ -119,6 +124,23 @@ export function dashboardMessage(n: AlertNotification): DashboardAlertMessage {
       message: n.message,
       tickAt: n.tickAt,
       triggeredAt: n.triggeredAt,
+      deliveries: [...deliveries],
     },
   };
+}
+
+/**
+ * Pushed to the owner's open dashboards when a delivery's attempt ended: the delivery at `index`
+ * of the alert's `deliveries`, as `GET /alerts` now shows it (`pending` with an `error`: a retry
+ * is scheduled).
+ */
+export interface DashboardDeliveryMessage {
+  type: 'delivery';
+  alertId: string;
+  index: number;
+  delivery: Delivery;
+}
+
+export function deliveryUpdateMessage(alertId: string, index: number, delivery: Delivery): DashboardDeliveryMessage {
+  return { type: 'delivery', alertId, index, delivery };
 }

@@ -139,11 +139,16 @@ describe('one alert per crossing, each channel once', () => {
       sentAt: expect.any(String),
     });
 
-    // The dashboard gets the alert as GET /alerts lists it, without the deliveries.
-    const { deliveries: _deliveries, ...pushed } = alert;
-    const received = await eventually(() => dashboard.received.find((frame) => frame.includes(alert.id)), 'the dashboard push');
-    expect(JSON.parse(received)).toEqual({ type: 'alert', alert: pushed });
-    expect(dashboard.received.filter((frame) => frame.includes(alert.id))).toHaveLength(1);
+    // The dashboard gets the alert as GET /alerts lists it (its deliveries as they stood), once,
+    // and each delivery's outcome as it was recorded.
+    const { deliveries, ...pushed } = alert;
+    const frames = await eventually(() => {
+      const mine = dashboard.received.filter((frame) => frame.includes(alert.id)).map((frame) => JSON.parse(frame) as { type: string; index?: number; delivery?: unknown });
+      return mine.length >= 1 + deliveries.length && mine;
+    }, 'the dashboard push and the delivery outcomes');
+    expect(frames.filter((f) => f.type === 'alert')).toEqual([{ type: 'alert', alert: { ...pushed, deliveries: expect.any(Array) } }]);
+    const outcomes = frames.filter((f) => f.type === 'delivery').sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+    expect(outcomes).toEqual(deliveries.map((delivery, index) => ({ type: 'delivery', alertId: alert.id, index, delivery })));
   });
 
   it('sends nothing twice when the batch is retried, or retried with later ticks merged in', async () => {

@@ -85,6 +85,8 @@ class MemoryAlertStore implements DeliveryStore {
 class ScriptedChannels implements Channels {
   readonly sent: Array<{ channel: Channel; notification: AlertNotification }> = [];
   readonly pushed: AlertNotification[] = [];
+  readonly pushedDeliveries: Delivery[][] = [];
+  readonly updates: Array<{ owner: string; alertId: string; index: number; delivery: Delivery }> = [];
   /** The next send answers, in order. */
   readonly answers: Array<DeliveryResult | Promise<DeliveryResult>> = [];
   readonly pushAnswers: DeliveryResult[] = [];
@@ -94,9 +96,14 @@ class ScriptedChannels implements Channels {
     return (await this.answers.shift()) ?? { ok: true };
   }
 
-  async pushToDashboards(notification: AlertNotification): Promise<DeliveryResult> {
+  async pushToDashboards(notification: AlertNotification, deliveries: readonly Delivery[]): Promise<DeliveryResult> {
     this.pushed.push(notification);
+    this.pushedDeliveries.push([...deliveries]);
     return this.pushAnswers.shift() ?? { ok: true };
+  }
+
+  async pushDeliveryUpdate(owner: string, alertId: string, index: number, delivery: Delivery): Promise<void> {
+    this.updates.push({ owner, alertId, index, delivery });
   }
 }
 
@@ -144,6 +151,8 @@ describe('deliver: a channel delivery', () => {
     expect(store.leased.size).toBe(0);
     expect(events.finishedEvents).toEqual([{ channel: 'webhook', status: 'sent', ruleId: 'R1', symbol: 'AAPL$US', tickToDeliveryMs: 1_234, attempts: 1 }]);
     expect(events.retriedEvents).toEqual([]);
+    // The open dashboards learn it once it is recorded.
+    expect(channels.updates).toEqual([{ owner: OWNER, alertId: 'A1', index: 1, delivery: { channel: 'webhook', status: 'sent', attempts: 1 } }]);
   });
 
   it('counts the attempt on top of those the alert recorded, and clears the last error on success', async () => {
@@ -169,6 +178,7 @@ describe('deliver: a channel delivery', () => {
     expect(channels.sent).toEqual([]);
     expect(store.finished).toEqual([]);
     expect(events.finishedEvents).toEqual([]);
+    expect(channels.updates).toEqual([]);
   });
 
   it('leaves a delivery another worker holds the lease on to that worker (a duplicate message is dropped)', async () => {
@@ -196,6 +206,7 @@ describe('deliver: a channel delivery', () => {
     expect(store.leased.size).toBe(0);
     expect(events.retriedEvents).toEqual([{ channel: 'email', ruleId: 'R1', attempts: 1, error: 'SES answered 503' }]);
     expect(events.finishedEvents).toEqual([]);
+    expect(channels.updates.map((u) => u.delivery)).toEqual([{ channel: 'email', status: 'pending', attempts: 1, error: 'SES answered 503' }]);
   });
 
   it.each([
@@ -239,6 +250,7 @@ describe('deliver: a channel delivery', () => {
 
     expect(store.delivery(0)).toEqual({ channel: 'email', status: 'failed', attempts: 1, error: 'Telegram 403: Forbidden: bot was blocked by the user' });
     expect(events.finishedEvents).toEqual([expect.objectContaining({ status: 'failed', attempts: 1 })]);
+    expect(channels.updates.map((u) => u.delivery)).toEqual([store.delivery(0)]);
   });
 
   it('keeps the first 500 characters of an error', async () => {
@@ -267,6 +279,7 @@ describe('deliver: the dashboard push', () => {
     expect(await deliver(deps, toDashboards)).toEqual({ retry: false });
 
     expect(channels.pushed).toEqual([notificationOf(aDeliverableAlert())]);
+    expect(channels.pushedDeliveries).toEqual([aDeliverableAlert().alert.deliveries]);
     expect(store.leaseCalls).toBe(0);
     expect(store.finished).toEqual([]);
     expect(events.finishedEvents).toEqual([]);

@@ -45,6 +45,26 @@ describe('the dashboard pusher, through the local WebSocket API', () => {
     await Promise.all([first.close(), second.close(), bobs.close()]);
   });
 
+  it("tells the owner's open dashboards a delivery's outcome by alert id and position", async () => {
+    const [mine, bobs] = await Promise.all([openClient(`${api.url}/?key=key-alice`), openClient(`${api.url}/?key=key-bob`)]);
+    const pusher = new DashboardPusher({ management, connections });
+    const deliveries = [{ channel: 'telegram' as const, status: 'pending' as const, attempts: 0 }];
+    await pusher.send(DASHBOARD_CHANNEL, aNotification({ owner: 'alice' }), deliveries);
+    const result = await pusher.sendDeliveryUpdate('alice', 'A1b2C3d4E5f6G7h8I9j0K1', 0, { channel: 'telegram', status: 'sent', attempts: 1 });
+    expect(result).toEqual({ ok: true, delivered: 1, gone: 0, failed: 0 });
+
+    await eventually(() => mine.received.length === 2, 'the alert, then the delivery outcome');
+    expect(JSON.parse(mine.received[0] ?? '')).toMatchObject({ type: 'alert', alert: { deliveries } });
+    expect(JSON.parse(mine.received[1] ?? '')).toEqual({
+      type: 'delivery',
+      alertId: 'A1b2C3d4E5f6G7h8I9j0K1',
+      index: 0,
+      delivery: { channel: 'telegram', status: 'sent', attempts: 1 },
+    });
+    expect(bobs.received).toEqual([]);
+    await Promise.all([mine.close(), bobs.close()]);
+  });
+
   it('forgets a connection the API reports gone (410) and still delivers to the others', async () => {
     const client = await openClient(`${api.url}/?key=key-alice`);
     connections.add('alice', 'Z29uZS1jb25uZWN0aW9u='); // left behind by a lost $disconnect

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   dashboardMessage,
+  deliveryUpdateMessage,
   emailHtml,
   emailSubject,
   emailText,
@@ -58,8 +59,9 @@ describe('alert message formats', () => {
     expect(payload.sentAt).toBe('2026-03-02T14:30:01.000Z');
   });
 
-  it('pushes the alert to dashboards in the shape of GET /alerts, without deliveries', () => {
-    expect(dashboardMessage(aNotification())).toEqual({
+  it('pushes the alert to dashboards in the shape of GET /alerts, with its deliveries as they stand', () => {
+    const deliveries = [{ channel: 'telegram' as const, status: 'sent' as const, attempts: 1 }, { channel: 'email' as const, status: 'pending' as const, attempts: 0 }];
+    expect(dashboardMessage(aNotification(), deliveries)).toEqual({
       type: 'alert',
       alert: {
         id: 'A1b2C3d4E5f6G7h8I9j0K1',
@@ -70,7 +72,17 @@ describe('alert message formats', () => {
         message: expect.any(String),
         tickAt: '2026-03-02T14:30:00.250Z',
         triggeredAt: '2026-03-02T14:30:00.400Z',
+        deliveries,
       },
+    });
+  });
+
+  it('tells the dashboards a delivery outcome by alert id and position', () => {
+    expect(deliveryUpdateMessage('A1', 1, { channel: 'email', status: 'pending', attempts: 2, error: 'SES answered 503' })).toEqual({
+      type: 'delivery',
+      alertId: 'A1',
+      index: 1,
+      delivery: { channel: 'email', status: 'pending', attempts: 2, error: 'SES answered 503' },
     });
   });
 
