@@ -40,8 +40,8 @@ export interface ThrottleConfig {
 }
 
 /**
- * When "no ticks" is an alarm: `'sessions'` while a subscribed symbol's exchange is in its regular
- * session (the exchanges' calendars: hours, time zones, holidays; the ingest task counts them), or
+ * When "no ticks" is an alarm: `'sessions'` while a subscribed symbol's exchange is surely in its
+ * regular session (exchanges whose holidays are known: the US; the ingest task counts them), or
  * weekdays (Monday to Friday) from `startHour` up to, not including, `endHour`, in UTC.
  */
 export type MarketHours = 'sessions' | { readonly startHour: number; readonly endHour: number };

@@ -14,8 +14,8 @@ export interface Heartbeat {
   /** How many symbols the task is subscribed to. */
   subscribed: number;
   /**
-   * How many of them trade now: their exchange's regular session is open (regions with a known
-   * session calendar only: US, HK, SH, SZ). The no-ticks alarm is judged only while it is above 0.
+   * How many of them surely trade now: their exchange's holidays are known (US) and its regular
+   * session is open. The no-ticks alarm is judged only while it is above 0.
    */
   openSubscribed: number;
   /** Watched symbols left unsubscribed because the feed plan's limit is reached. */

@@ -37,6 +37,8 @@ interface RegionSessions {
   earlyExtended?: Hours;
   /** What kind of day a weekday is (weekends are always closed). */
   dayKind: (year: number, month: number, day: number) => DayKind;
+  /** Whether `dayKind` knows the exchange's holidays (else every weekday is a trading day). */
+  holidays: boolean;
 }
 
 const hm = (h: number, m = 0) => h * 60 + m;
@@ -50,6 +52,7 @@ const REGIONS: Readonly<Record<string, RegionSessions>> = {
     earlyRegular: [[hm(9, 30), hm(13)]],
     earlyExtended: [[hm(4), hm(17)]],
     dayKind: nyseDay,
+    holidays: true,
   },
   HK: {
     timeZone: 'Asia/Hong_Kong',
@@ -62,6 +65,7 @@ const REGIONS: Readonly<Record<string, RegionSessions>> = {
       [hm(13), hm(16, 10)],
     ],
     dayKind: weekdaysOnly,
+    holidays: false,
   },
   SH: {
     timeZone: 'Asia/Shanghai',
@@ -74,6 +78,7 @@ const REGIONS: Readonly<Record<string, RegionSessions>> = {
       [hm(13), hm(15)],
     ],
     dayKind: weekdaysOnly,
+    holidays: false,
   },
 };
 
@@ -190,8 +195,9 @@ export function isSessionOpen(region: string, session: SessionKind, at: number):
 }
 
 /**
- * How many of `symbols` trade at `at`: their region has a session calendar and its regular
- * session is open (what the no-ticks alarm waits for).
+ * How many of `symbols` surely trade at `at`: their region's calendar knows its holidays (US) and
+ * its regular session is open. What the no-ticks alarm waits for: a region whose holidays are not
+ * known (HK, SH, SZ) would raise it on every one of them.
  * @example countInRegularSession(['AAPL$US', '700$HK', 'X$XX'], Date.UTC(2026, 2, 9, 15)) // 1
  */
 export function countInRegularSession(symbols: Iterable<string>, at: number): number {
@@ -200,7 +206,7 @@ export function countInRegularSession(symbols: Iterable<string>, at: number): nu
   for (const symbol of symbols) {
     const region = regionOf(symbol);
     let open = openByRegion.get(region);
-    if (open === undefined) openByRegion.set(region, (open = hasSessions(region) && isSessionOpen(region, 'regular', at)));
+    if (open === undefined) openByRegion.set(region, (open = sessionsOf(region)?.holidays === true && isSessionOpen(region, 'regular', at)));
     if (open) count += 1;
   }
   return count;

@@ -122,7 +122,7 @@ export class Monitoring extends Construct {
       alarm('NoTicksDuringMarketHours', {
         alarmDescription:
           props.marketHours === 'sessions'
-            ? `No trade on any watched symbol for ${NO_TICKS_STALE_SECONDS} s while a watched symbol's exchange is in its regular session (its calendar: hours, time zone, holidays): an iTick outage or a plan problem.`
+            ? `No trade on any watched symbol for ${NO_TICKS_STALE_SECONDS} s while a watched symbol's exchange is surely in its regular session (the NYSE calendar: hours, time zone, holidays): an iTick outage or a plan problem.`
             : `No trade on any watched symbol for ${NO_TICKS_STALE_SECONDS} s during market hours (Mon-Fri ${props.marketHours.startHour}:00-${props.marketHours.endHour}:00 UTC, context marketHoursUtc). Exchange holidays fire it too.`,
         metric: new cloudwatch.MathExpression({
           expression: marketHoursExpression(props.marketHours),

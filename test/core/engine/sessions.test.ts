@@ -75,11 +75,14 @@ describe('session windows', () => {
     expect(isSessionOpen('XX', 'regular', at('2026-03-08T03:00:00Z'))).toBe(true); // no table: always
   });
 
-  it('counts the symbols that trade now, leaving out regions without a calendar', () => {
+  it('counts the symbols that surely trade now: regions whose holidays are known, in session', () => {
     const symbols = ['AAPL$US', 'MSFT$US', '700$HK', '600519$SH', 'X$XX'];
-    expect(countInRegularSession(symbols, Date.parse('2026-03-09T15:00:00Z'))).toBe(2); // New York open; Asia closed
-    expect(countInRegularSession(symbols, Date.parse('2026-03-09T02:00:00Z'))).toBe(2); // Hong Kong and Shanghai open
+    expect(countInRegularSession(symbols, Date.parse('2026-03-09T15:00:00Z'))).toBe(2); // New York open
+    expect(countInRegularSession(symbols, Date.parse('2026-07-03T15:00:00Z'))).toBe(0); // Independence Day observed
     expect(countInRegularSession(symbols, Date.parse('2026-03-08T15:00:00Z'))).toBe(0); // Sunday
+    // Hong Kong and Shanghai are in session, but their holidays are not known: not counted.
+    expect(isSessionOpen('HK', 'regular', Date.parse('2026-03-09T02:00:00Z'))).toBe(true);
+    expect(countInRegularSession(symbols, Date.parse('2026-03-09T02:00:00Z'))).toBe(0);
   });
 
   it('HK and Shanghai have a lunch break', () => {
