@@ -11,6 +11,8 @@ export interface Heartbeat {
   connected: boolean;
   /** Epoch ms of the last tick received, null before the first. */
   lastTickAt: number | null;
+  /** Trades received per second over the last minute (before path compression). */
+  ticksPerSecond: number;
   /** How many symbols the task is subscribed to. */
   subscribed: number;
   /**
@@ -37,6 +39,7 @@ export async function readHeartbeat(db: Db): Promise<Heartbeat | null> {
   return {
     connected: Item.connected === true,
     lastTickAt: numberOrNull(Item.lastTickAt),
+    ticksPerSecond: numberOrNull(Item.ticksPerSecond) ?? 0,
     subscribed: numberOrNull(Item.subscribed) ?? 0,
     openSubscribed: numberOrNull(Item.openSubscribed) ?? 0,
     unwatched: Array.isArray(Item.unwatched) ? Item.unwatched.map(String) : [],

@@ -14,6 +14,7 @@ import { HeartbeatWriter, type Heartbeat, type HeartbeatSink } from './heartbeat
 import { ItickConnection, type ItickConnectionOptions } from './itick-client';
 import { errorMessage, type IngestLogger } from './logger';
 import { planSubscriptions } from './subscription-plan';
+import { TickRate } from './tick-rate';
 
 export interface WatchlistSource {
   /** Symbols that have at least one active rule. */
@@ -64,6 +65,7 @@ export class IngestTask {
   /** By index; a gap where a connection beyond the first has nothing to watch. */
   private readonly connections: (ItickConnection | undefined)[] = [];
   private readonly heartbeatWriter: HeartbeatWriter;
+  private readonly tickRate = new TickRate();
   private plan: string[][] = [];
   private watched = new Set<string>();
   private unwatched: string[] = [];
@@ -116,14 +118,17 @@ export class IngestTask {
     const statuses = this.open().map((connection) => connection.status());
     const refused = statuses.flatMap((status) => status.refused);
     const lastTicks = statuses.map((status) => status.lastTickAt).filter((at): at is number => at !== undefined);
+    const now = Date.now();
+    const batcher = this.batcher.stats();
     return {
       connected: statuses.length > 0 && statuses.every((status) => status.state === 'ready'),
       lastTickAt: lastTicks.length > 0 ? Math.max(...lastTicks) : null,
+      ticksPerSecond: this.tickRate.sample(now, batcher.ticksAccepted),
       subscribed: statuses.reduce((sum, status) => sum + status.subscribed.length, 0),
-      openSubscribed: countInRegularSession(statuses.flatMap((status) => status.subscribed), Date.now()),
+      openSubscribed: countInRegularSession(statuses.flatMap((status) => status.subscribed), now),
       unwatched: [...new Set([...this.unwatched, ...refused])].sort(),
-      lagMs: this.batcher.stats().lagMs,
-      updatedAt: Date.now(),
+      lagMs: batcher.lagMs,
+      updatedAt: now,
     };
   }
 

@@ -1,6 +1,6 @@
 /**
- * Turns the ingest task's heartbeat item (docs/storage.md: connected, lastTickAt, subscribed,
- * unwatched, lagMs, updatedAt) into CloudWatch metrics once a minute, so that alarms can judge the
+ * Turns the ingest task's heartbeat item (docs/storage.md: connected, lastTickAt, ticksPerSecond,
+ * subscribed, openSubscribed, unwatched, lagMs, updatedAt) into CloudWatch metrics once a minute, so that alarms can judge the
  * feed exactly as `GET /health` does — from the same item — without any code in the task.
  *
  * An EventBridge schedule starts a two-state Step Functions Express workflow: DynamoDB GetItem,
@@ -29,6 +29,8 @@ export const FEED_METRICS = {
   lastTickAge: 'LastTickAgeSeconds',
   /** 1 when every iTick connection the task needs is authenticated, else 0. */
   connected: 'FeedConnected',
+  /** Trades received per second over the last minute, before path compression (heartbeat `ticksPerSecond`). */
+  ticksPerSecond: 'TicksPerSecond',
   subscribed: 'SubscribedSymbols',
   /** Subscribed symbols whose exchange is in its regular session now (heartbeat `openSubscribed`). */
   openSubscribed: 'OpenSubscribedSymbols',
@@ -59,6 +61,7 @@ export const FEED_METRIC_DATA_EXPRESSION = `{% (
     { "MetricName": "${FEED_METRICS.heartbeatAge}", "Unit": "Seconds", "Dimensions": $dimensions, "Value": $ageSeconds($num($item.updatedAt)) },
     { "MetricName": "${FEED_METRICS.lastTickAge}", "Unit": "Seconds", "Dimensions": $dimensions, "Value": $min([$ageSeconds($num($item.lastTickAt)), ${WEEK_SECONDS}]) },
     { "MetricName": "${FEED_METRICS.connected}", "Unit": "None", "Dimensions": $dimensions, "Value": $item.connected.BOOL = true ? 1 : 0 },
+    { "MetricName": "${FEED_METRICS.ticksPerSecond}", "Unit": "Count/Second", "Dimensions": $dimensions, "Value": $num($item.ticksPerSecond) },
     { "MetricName": "${FEED_METRICS.subscribed}", "Unit": "Count", "Dimensions": $dimensions, "Value": $num($item.subscribed) },
     { "MetricName": "${FEED_METRICS.openSubscribed}", "Unit": "Count", "Dimensions": $dimensions, "Value": $num($item.openSubscribed) },
     { "MetricName": "${FEED_METRICS.unwatched}", "Unit": "Count", "Dimensions": $dimensions, "Value": $count($item.unwatched.L) },

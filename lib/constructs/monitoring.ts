@@ -192,7 +192,8 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
 
-    this.dashboard = this.createDashboard(props, { heartbeatAge, lastTickAge, connected, subscribed, unwatched, evaluatorLag });
+    const ticksPerSecond = feedMetric(FEED_METRICS.ticksPerSecond);
+    this.dashboard = this.createDashboard(props, { heartbeatAge, lastTickAge, connected, subscribed, unwatched, evaluatorLag, ticksPerSecond });
   }
 
   /** `https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#dashboards:name={name}` */
@@ -201,7 +202,7 @@ export class Monitoring extends Construct {
     return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${this.dashboard.dashboardName}`;
   }
 
-  private createDashboard(props: MonitoringProps, feed: Record<'heartbeatAge' | 'lastTickAge' | 'connected' | 'subscribed' | 'unwatched' | 'evaluatorLag', cloudwatch.Metric>) {
+  private createDashboard(props: MonitoringProps, feed: Record<'heartbeatAge' | 'lastTickAge' | 'connected' | 'subscribed' | 'unwatched' | 'evaluatorLag' | 'ticksPerSecond', cloudwatch.Metric>) {
     const stack = Stack.of(this);
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       // Dashboards are global to the account: the region keeps two deployments apart.
@@ -234,8 +235,9 @@ export class Monitoring extends Construct {
       graph('Evaluator lag: oldest unacknowledged tick (s)', [feed.evaluatorLag.with({ label: 'lag' })]),
     );
     dashboard.addWidgets(
-      graph('Ticks evaluated per second (points after path compression)', [
-        new cloudwatch.MathExpression({ expression: 'points / PERIOD(points)', usingMetrics: { points }, label: 'points/s', period: ONE_MINUTE }),
+      graph('Ticks per second: received from the feed, evaluated after path compression', [
+        feed.ticksPerSecond.with({ label: 'received ticks/s', statistic: cloudwatch.Stats.AVERAGE }),
+        new cloudwatch.MathExpression({ expression: 'points / PERIOD(points)', usingMetrics: { points }, label: 'evaluated points/s', period: ONE_MINUTE }),
       ]),
       graph('Batch latency (ms)', [
         evaluatorMetric('BatchAgeMs', { statistic: cloudwatch.Stats.AVERAGE, label: 'batch age at evaluation, avg' }),

@@ -122,7 +122,7 @@ describe('the ingest task', () => {
     expect(h.logger.find('warn', 'evaluator invocation failed')[0]?.attributes.error).toMatch(/Unhandled.*evaluator down/);
   });
 
-  it('writes heartbeats with connection, last tick time, subscribed count and lag', async () => {
+  it('writes heartbeats with connection, last tick time, tick rate, subscribed count and lag', async () => {
     const h = await start({ symbols: ['AAPL$US'] });
     await subscribedTo(h, ['AAPL$US']);
     const before = Date.now();
@@ -131,6 +131,8 @@ describe('the ingest task', () => {
     expect(heartbeat).toMatchObject({ connected: true, subscribed: 1, unwatched: [], lagMs: expect.any(Number) });
     // Whether AAPL's exchange is open now, by its calendar: what the no-ticks alarm waits for.
     expect(heartbeat.openSubscribed).toBe(countInRegularSession(['AAPL$US'], heartbeat.updatedAt));
+    const rated = await eventually(() => h.heartbeats.find((hb) => hb.ticksPerSecond > 0), 'a heartbeat with a tick rate');
+    expect(rated.ticksPerSecond).toBeGreaterThan(0);
     expect(heartbeat.lastTickAt).toBeGreaterThanOrEqual(before);
     expect(heartbeat.updatedAt).toBeGreaterThanOrEqual(heartbeat.lastTickAt!);
   });

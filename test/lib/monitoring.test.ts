@@ -116,7 +116,7 @@ describe('Monitoring', () => {
   it('has a dashboard with ticks per second, batch latency, alerts fired and deliveries by channel', () => {
     const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as { Properties: { DashboardBody: unknown } };
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
-    for (const text of ['Ticks evaluated per second', 'points / PERIOD(points)', 'Batch latency', 'BatchAgeMs', 'AlertsFired', 'DeliveriesSent', 'DeliveriesFailed', 'DeliveriesRetried']) {
+    for (const text of ['Ticks per second: received from the feed', FEED_METRICS.ticksPerSecond, 'points / PERIOD(points)', 'Batch latency', 'BatchAgeMs', 'AlertsFired', 'DeliveriesSent', 'DeliveriesFailed', 'DeliveriesRetried']) {
       expect(body).toContain(text);
     }
   });

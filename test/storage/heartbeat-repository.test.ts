@@ -11,10 +11,11 @@ describe('heartbeat repository', () => {
   });
 
   it('reads back the latest heartbeat', async () => {
-    const first: Heartbeat = { connected: false, lastTickAt: null, subscribed: 0, openSubscribed: 0, unwatched: [], lagMs: null, updatedAt: T0.getTime() };
+    const first: Heartbeat = { connected: false, lastTickAt: null, ticksPerSecond: 0, subscribed: 0, openSubscribed: 0, unwatched: [], lagMs: null, updatedAt: T0.getTime() };
     const second: Heartbeat = {
       connected: true,
       lastTickAt: T0.getTime() + 500,
+      ticksPerSecond: 12.5,
       subscribed: 3,
       openSubscribed: 1,
       unwatched: ['TSLA$US'],

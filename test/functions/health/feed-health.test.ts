@@ -8,6 +8,7 @@ const STALE_MS = 30_000;
 const heartbeat = (overrides: Partial<Heartbeat> = {}): Heartbeat => ({
   connected: true,
   lastTickAt: NOW.getTime() - 2_000,
+  ticksPerSecond: 40,
   subscribed: 12,
   openSubscribed: 12,
   unwatched: [],
