@@ -15,6 +15,9 @@ export interface ConditionFieldSpec {
   /** Inclusive bounds, when the schema states them. */
   min?: number;
   max?: number;
+  /** Exclusive bounds (`gt`, `lt` in the model), when the schema states them. */
+  above?: number;
+  below?: number;
   /** Allowed values of a `choice`. */
   choices?: string[];
 }
@@ -34,6 +37,8 @@ type JsonSchema = {
   required?: string[];
   minimum?: number;
   maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
 };
 
 const isSchema = (value: unknown): value is JsonSchema => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -49,6 +54,8 @@ function fieldOf(name: string, schema: JsonSchema, required: boolean): Condition
   const bounds = {
     ...(typeof schema.minimum === 'number' ? { min: schema.minimum } : {}),
     ...(typeof schema.maximum === 'number' ? { max: schema.maximum } : {}),
+    ...(typeof schema.exclusiveMinimum === 'number' ? { above: schema.exclusiveMinimum } : {}),
+    ...(typeof schema.exclusiveMaximum === 'number' ? { below: schema.exclusiveMaximum } : {}),
   };
   if (schema.type === 'number') return { name, kind: 'number', required, ...bounds };
   if (schema.type === 'integer') return { name, kind: 'integer', required, ...bounds };
@@ -96,5 +103,11 @@ export function fieldLabel(name: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** `crosses_above` → `crosses above`. */
-export const typeLabel = (type: string) => type.replace(/_/g, ' ');
+const TYPE_WORDS: Record<string, string> = { rsi: 'RSI', macd: 'MACD', ma: 'MA', bollinger: 'Bollinger' };
+
+/** `crosses_above` → `crosses above`, `rsi_above` → `RSI above`. */
+export const typeLabel = (type: string) =>
+  type
+    .split('_')
+    .map((word) => TYPE_WORDS[word] ?? word)
+    .join(' ');

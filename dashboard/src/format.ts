@@ -3,6 +3,7 @@
  * record with a `type`), so a condition type the dashboard does not know yet still reads sensibly.
  */
 import type { Condition } from '../../core/rule-model';
+import { typeLabel } from './condition-specs';
 
 /** Float noise away (`0.1 + 0.2`), no exponent: as traders write prices. */
 export function formatNumber(value: number): string {
@@ -37,8 +38,6 @@ function duration(seconds: unknown): string {
 
 const num = (value: unknown) => (typeof value === 'number' ? formatNumber(value) : String(value));
 
-/** `crosses_above` → `crosses above`. */
-export const typeLabel = (type: string) => type.replace(/_/g, ' ');
 
 /** A condition in words, present tense: `crosses above 200`, `rises 2% within 5 min`. */
 export function conditionText(condition: Condition | Record<string, unknown>): string {

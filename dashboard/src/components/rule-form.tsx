@@ -71,8 +71,10 @@ function Field({ id, label, errors, help, children }: FieldProps) {
 
 function boundsHelp(field: ConditionFieldSpec): string | undefined {
   if (field.min !== undefined && field.max !== undefined) return `From ${field.min} to ${field.max}.`;
-  if (field.min !== undefined) return `At least ${field.min}.`;
-  if (field.max !== undefined) return `At most ${field.max}.`;
+  const lower = field.min !== undefined ? `at least ${field.min}` : field.above !== undefined ? `above ${field.above}` : undefined;
+  const upper = field.max !== undefined ? `at most ${field.max}` : field.below !== undefined ? `below ${field.below}` : undefined;
+  const bounds = [lower, upper].filter((part): part is string => part !== undefined).join(' and ');
+  if (bounds !== '') return `${bounds.charAt(0).toUpperCase()}${bounds.slice(1)}.`;
   return field.kind === 'json' ? 'JSON.' : undefined;
 }
 
