@@ -79,7 +79,7 @@ describe('the web dashboard', () => {
     await expect.poll(() => page.getByRole('heading', { name: 'Sign in' }).isVisible()).toBe(true);
     // Keyboard first: the key field is reachable by Tab and labelled.
     await page.keyboard.press('Tab');
-    expect(await focusedId()).toBe('api-key');
+    await expect.poll(() => focusedId()).toBe('api-key');
     await page.getByLabel('API key').fill(stack.devApiKey);
     await shoot('sign-in');
     await page.keyboard.press('Enter');
@@ -109,7 +109,7 @@ describe('the web dashboard', () => {
     await expect.poll(() => levelError.textContent(), { timeout: 10_000 }).toContain('must be a positive number');
     expect(await dialog.getByLabel('Level').getAttribute('aria-invalid')).toBe('true');
     // Focus went to the field the API named.
-    expect(await focusedId()).toBe('rule-condition-value');
+    await expect.poll(() => focusedId()).toBe('rule-condition-value');
 
     await dialog.getByLabel('Level').fill(String(LEVEL));
     await dialog.getByRole('button', { name: 'Create rule' }).click();
@@ -189,7 +189,8 @@ describe('the web dashboard', () => {
     await expect.poll(() => row().locator('.badge.status').textContent()).toBe('active');
 
     await row().getByRole('button', { name: /^Delete/ }).click();
-    // Focus moves to the confirmation, so Enter confirms.
+    // Focus moves to the confirmation's button (also labelled Delete), so Enter confirms.
+    await expect.poll(() => page.evaluate<boolean>("document.activeElement?.closest('.confirm') != null")).toBe(true);
     expect(await focusedText()).toContain('Delete');
     await page.keyboard.press('Enter');
     await expect.poll(() => row().count()).toBe(0);
@@ -215,6 +216,29 @@ describe('the web dashboard', () => {
     await shoot('dashboard', true);
   });
 
+  it('creates an indicator rule through the form, its bounds from the rule model and the API', async () => {
+    await page.getByRole('button', { name: 'New rule' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New rule' });
+    await dialog.getByLabel('Symbol').fill(THIRD_SYMBOL);
+    await dialog.getByLabel('Type').selectOption('rsi_above');
+    expect(await dialog.getByLabel('Type').locator('option:checked').textContent()).toBe('RSI above');
+    await dialog.getByLabel('Period').fill('14');
+    await dialog.getByLabel('Level').fill('120');
+    expect(await dialog.locator('#rule-condition-value-help').textContent()).toContain('Above 0 and below 100.');
+    await dialog.getByLabel('Interval').selectOption('5m');
+    await dialog.getByRole('button', { name: 'Create rule' }).click();
+    await expect.poll(() => dialog.locator('#rule-condition-value-error').textContent(), { timeout: 10_000 }).toContain('must be less than 100');
+
+    await dialog.getByLabel('Level').fill('70');
+    await dialog.getByRole('button', { name: 'Create rule' }).click();
+    await expect.poll(() => dialog.isVisible(), { timeout: 10_000 }).toBe(false);
+    const row = page.locator('table.rules tr', { hasText: 'RSI(14)' });
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.locator('td[data-label="Condition"]').textContent()).toBe('RSI(14) above 70 on 5m bars');
+    const listed = (await (await fetch(`${stack.apiUrl}/rules`, { headers: { Authorization: `Bearer ${stack.devApiKey}` } })).json()) as { items: { condition: { type: string } }[] };
+    expect(listed.items.map((r) => r.condition)).toContainEqual({ type: 'rsi_above', period: 14, value: 70, interval: '5m' });
+  });
+
   it('fits a phone: one column, no horizontal scrolling', async () => {
     await page.setViewportSize({ width: 375, height: 812 });
     await page.reload();
@@ -229,6 +253,6 @@ describe('the web dashboard', () => {
     // Chrome logs every non-2xx response; the validation tests above asked for these.
     const refusedOnPurpose = (problem: string) => problem.includes('status of 400') && problem.includes(`(${stack.apiUrl}/rules)`);
     expect(problems.all.filter((problem) => !refusedOnPurpose(problem))).toEqual([]);
-    expect(problems.all.filter(refusedOnPurpose)).toHaveLength(2);
+    expect(problems.all.filter(refusedOnPurpose)).toHaveLength(3);
   });
 });
