@@ -14,6 +14,7 @@ import { listOutbox, markQueued } from '../../storage/delivery-outbox';
 import type { Db } from '../../storage/dynamodb-client';
 import type { EvaluatorConfig } from '../shared/config';
 import { openDb } from '../shared/database';
+import { errorMessage } from '../shared/error-message';
 import { logger } from '../shared/logger';
 import { SqsDeliveryQueue } from './delivery-queue';
 import type { EvaluatorDeps, TriggerStore } from './evaluate-batch';
@@ -100,10 +101,10 @@ export function createEvaluatorDeps(config: EvaluatorConfig): EvaluatorDeps {
     metrics: { record: (name, value, unit) => metrics.addMetric(name, unit === 'Count' ? MetricUnit.Count : MetricUnit.Milliseconds, value) },
     forgetAfterMs: config.engineForgetAfterMs,
     onStateDropped: () => logger.warn('the batch carried an engine state that is not valid: starting the shard from baselines'),
-    onWarmUpError: (error) => logger.error('warming indicators failed: the batch is evaluated with what the state has', { error: error instanceof Error ? error.message : String(error) }),
+    onWarmUpError: (error) => logger.error('warming indicators failed: the batch is evaluated with what the state has', { error: errorMessage(error) }),
     onOutbox: (outcome) =>
       'error' in outcome
-        ? logger.warn('could not look at the delivery outbox; the scheduled sweeper will', { error: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) })
+        ? logger.warn('could not look at the delivery outbox; the scheduled sweeper will', { error: errorMessage(outcome.error) })
         : logger.warn('queued the deliveries of alerts left in the delivery outbox', outcome),
     onClaimed: ({ ruleId, symbol, tickAt, duplicate }) =>
       logger.info(duplicate ? 'alert already claimed, pending deliveries queued again' : 'alert claimed', {

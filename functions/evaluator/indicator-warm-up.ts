@@ -13,6 +13,7 @@
  */
 import { MAX_WARM_UP_BARS, seedBars, warmUpRequests } from '../../core/engine';
 import type { EngineState, RuleIndex, SeedBar, WarmUpRequest } from '../../core/engine';
+import { errorMessage } from '../shared/error-message';
 import type { KlineSource } from './itick-klines';
 
 export interface WarmUpOptions {
@@ -91,7 +92,7 @@ export class IndicatorWarmUp {
         } catch (error) {
           outcome.failed += 1;
           this.remember(key, { at: now, failed: true });
-          this.log.failed({ symbol, interval: request.series.interval, error: error instanceof Error ? error.message : String(error) });
+          this.log.failed({ symbol, interval: request.series.interval, error: errorMessage(error) });
         }
       }),
     );

@@ -11,6 +11,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deliveryMessageSchema } from '../../core/delivery/delivery-message';
 import { loadNotifierConfig } from '../shared/config';
+import { errorMessage } from '../shared/error-message';
 import { logger } from '../shared/logger';
 import { deliver } from './deliver';
 import { createNotifierDeps, metrics } from './dependencies';
@@ -41,7 +42,7 @@ async function delay(record: SQSRecord, delayMs: number): Promise<void> {
     await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: record.receiptHandle, VisibilityTimeout: Math.min(43_200, Math.ceil(delayMs / 1000)) }));
   } catch (error) {
     // The queue's own visibility timeout then decides when the message comes back.
-    logger.warn('could not set the retry delay of a delivery', { error: error instanceof Error ? error.message : String(error) });
+    logger.warn('could not set the retry delay of a delivery', { error: errorMessage(error) });
   }
 }
 
@@ -63,7 +64,7 @@ async function handleRecord(record: SQSRecord): Promise<SQSBatchItemFailure | nu
     if (!outcome.retry) return null;
     await delay(record, outcome.delayMs);
   } catch (error) {
-    logger.error('delivery failed unexpectedly; the queue will hand it out again', { error: error instanceof Error ? error.message : String(error) });
+    logger.error('delivery failed unexpectedly; the queue will hand it out again', { error: errorMessage(error) });
   }
   return { itemIdentifier: record.messageId };
 }
