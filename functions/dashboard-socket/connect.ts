@@ -7,15 +7,15 @@ import { loadStorageConfig } from '../shared/config';
 import { openDb } from '../shared/database';
 import { logger } from '../shared/logger';
 import { DASHBOARD_SUBPROTOCOL } from './subprotocol';
-import type { SocketEvent } from './socket-event';
+import { ownerOf, type SocketEvent } from './socket-event';
 
 const db = openDb(loadStorageConfig());
 
 export const handler = middy<SocketEvent, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
-    const owner = event.requestContext.authorizer?.owner;
-    if (typeof owner !== 'string' || owner === '') return { statusCode: 401 };
+    const owner = ownerOf(event);
+    if (owner === undefined) return { statusCode: 401 };
     await putConnection(db, { owner, connectionId: event.requestContext.connectionId, now: new Date() });
     // A client that offered subprotocols must get one back, or the browser drops the socket.
     return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': DASHBOARD_SUBPROTOCOL } };

@@ -9,7 +9,7 @@ import { setWatches } from '../../storage/watches-repository';
 import { loadStorageConfig } from '../shared/config';
 import { openDb } from '../shared/database';
 import { logger } from '../shared/logger';
-import type { SocketEvent } from './socket-event';
+import { ownerOf, type SocketEvent } from './socket-event';
 import { parseSocketMessage } from './watch-message';
 
 const db = openDb(loadStorageConfig());
@@ -17,8 +17,8 @@ const db = openDb(loadStorageConfig());
 export const handler = middy<SocketEvent, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
-    const owner = event.requestContext.authorizer?.owner;
-    if (typeof owner !== 'string' || owner === '') return { statusCode: 401 };
+    const owner = ownerOf(event);
+    if (owner === undefined) return { statusCode: 401 };
     const parsed = parseSocketMessage(event.body);
     if (!parsed.ok) {
       // The reason names a field, never the body's content.
