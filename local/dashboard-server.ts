@@ -9,18 +9,14 @@ import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { ASSET_CACHE_CONTROL, contentSecurityPolicy, ENTRY_CACHE_CONTROL, SECURITY_HEADERS } from '../dashboard/security-headers';
+import type { RuntimeConfig } from '../dashboard/config-json';
 import { listenOnLoopback } from './loopback-server';
-
-export interface DashboardRuntimeConfig {
-  apiUrl: string;
-  webSocketUrl: string;
-}
 
 export interface DashboardServerOptions {
   /** The build to serve. */
   distDir: string;
   /** What `config.json` answers; read per request. */
-  config: () => DashboardRuntimeConfig;
+  config: () => RuntimeConfig;
   host?: string;
   /** 0 or unset: a free port. */
   port?: number;

@@ -4,12 +4,9 @@
  * writes it at deploy time from the deployed APIs' URLs (lib/constructs/dashboard-site.ts).
  */
 
-export interface RuntimeConfig {
-  /** The HTTP API's base URL, without a trailing slash: `https://abc.execute-api.eu-west-1.amazonaws.com`. */
-  apiUrl: string;
-  /** The dashboard WebSocket API: `wss://def.execute-api.eu-west-1.amazonaws.com/live`. */
-  webSocketUrl: string;
-}
+import type { RuntimeConfig } from '../config-json';
+
+export type { RuntimeConfig };
 
 function urlField(value: unknown, name: string, protocols: readonly string[]): string {
   if (typeof value !== 'string' || !URL.canParse(value)) throw new Error(`config.json: ${name} must be a URL`);

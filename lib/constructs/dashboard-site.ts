@@ -25,14 +25,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { ASSET_CACHE_CONTROL, contentSecurityPolicy, ENTRY_CACHE_CONTROL, SECURITY_HEADERS } from '../../dashboard/security-headers';
+import type { RuntimeConfig } from '../../dashboard/config-json';
 import { REPO_ROOT } from '../function-bundling';
 import { acknowledgeWildcardResource } from '../nag-acknowledgements';
-
-/** What the page fetches at load (dashboard/src/runtime-config.ts). */
-export interface DashboardRuntimeConfig {
-  readonly apiUrl: string;
-  readonly webSocketUrl: string;
-}
 
 /** Builds the dashboard into `outputDir` with the repository's Vite (dashboard/build.ts). */
 export function buildDashboardInto(outputDir: string): void {
@@ -177,7 +172,7 @@ export class DashboardSite extends Construct {
    * Deploys the dashboard build and its `config.json` (written at deploy time from `config`'s
    * values, which may be tokens such as the APIs' URLs). Once per site.
    */
-  publish(config: DashboardRuntimeConfig): s3deploy.BucketDeployment {
+  publish(config: Readonly<RuntimeConfig>): s3deploy.BucketDeployment {
     if (this.deployment !== undefined) throw new Error('the dashboard is already published');
     const build = s3deploy.Source.asset(path.join(REPO_ROOT, 'dashboard'), {
       // The output's hash: the build reads core/ and the lock file too, so the sources alone would not tell.
