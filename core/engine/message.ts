@@ -29,9 +29,14 @@ export function renderMessage(template: string | null, ctx: MessageContext): str
   return (template ?? DEFAULT_MESSAGE).replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => values[name] ?? whole);
 }
 
+/** A computed number without float noise (`0.1 + 0.2` → 0.3): 12 significant digits. */
+export function withoutFloatNoise(value: number): number {
+  return Number.parseFloat(value.toPrecision(12));
+}
+
 /** Prices as traders write them: no float noise, no exponent, trailing zeros dropped. */
 export function formatNumber(value: number): string {
-  return Number.parseFloat(value.toPrecision(12)).toString();
+  return withoutFloatNoise(value).toString();
 }
 
 /** The threshold of a condition as a short text: `200`, `190–210`, `2.5%`, `3x`. */

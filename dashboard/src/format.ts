@@ -2,13 +2,12 @@
  * How numbers, times and conditions read on the dashboard. Conditions are read generically (a
  * record with a `type`), so a condition type the dashboard does not know yet still reads sensibly.
  */
+import { formatNumber } from '../../core/engine/message';
 import type { Condition } from '../../core/rule-model';
 import { typeLabel } from './condition-specs';
 
-/** Float noise away (`0.1 + 0.2`), no exponent: as traders write prices. */
-export function formatNumber(value: number): string {
-  return Number.parseFloat(value.toPrecision(12)).toString();
-}
+/** Numbers as the alert messages write them: no float noise, no exponent. */
+export { formatNumber };
 
 const priceFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 6 });
 
@@ -37,7 +36,6 @@ function duration(seconds: unknown): string {
 }
 
 const num = (value: unknown) => (typeof value === 'number' ? formatNumber(value) : String(value));
-
 
 /** A condition in words, present tense: `crosses above 200`, `rises 2% within 5 min`. */
 export function conditionText(condition: Condition | Record<string, unknown>): string {

@@ -1,6 +1,7 @@
 /**
  * The live-price message the ingest task posts to watching dashboards (price-publisher.ts), and
- * the arithmetic of one snapshot. Dependency-free on purpose: the dashboard imports these types.
+ * the arithmetic of one snapshot. Light on purpose (the dashboard imports these types): its one
+ * import, the float-noise rounding of the alert messages, has no dependencies of its own.
  *
  * One message per connection per publishing round carries every symbol of that connection whose
  * price moved (API Gateway bills WebSocket messages one by one, so batching per connection costs
@@ -11,6 +12,7 @@
  *   "at":"2026-03-02T14:30:00.250Z","history":[[1772461740000,200.9],[1772461741000,201.1]]}]}
  * ```
  */
+import { withoutFloatNoise } from '../../core/engine/message';
 
 /** One symbol's last trade price and its change against the previous session's close. */
 export interface PriceSnapshot {
@@ -34,8 +36,6 @@ export interface PricesMessage {
   prices: PriceSnapshot[];
 }
 
-/** Rounds away float noise (`0.1 + 0.2`) so the JSON carries what a trader would write. */
-const clean = (value: number) => Number.parseFloat(value.toPrecision(12));
 
 /** The snapshot of a price; the change needs a positive previous close. */
 export function priceSnapshot(symbol: string, price: number, prevClose: number | undefined, at: number): PriceSnapshot {
@@ -44,8 +44,8 @@ export function priceSnapshot(symbol: string, price: number, prevClose: number |
   return {
     symbol,
     price,
-    change: change === null ? null : clean(change),
-    changePct: change === null || !known ? null : clean((change / prevClose) * 100),
+    change: change === null ? null : withoutFloatNoise(change),
+    changePct: change === null || !known ? null : withoutFloatNoise((change / prevClose) * 100),
     at: new Date(at).toISOString(),
   };
 }
