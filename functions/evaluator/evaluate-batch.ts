@@ -17,8 +17,8 @@
  *
  * A claimed alert enters the delivery outbox in the same write and leaves it once its deliveries
  * are queued; if queueing fails (or the evaluator dies in between) a later batch's outbox look
- * or the scheduled sweeper queues them (outbox-sweeper.ts). Any failure to reach storage throws: the ingest task retries the
- * batch with the same state, and the claims make the retry safe.
+ * or the scheduled sweeper queues them (outbox-sweeper.ts). Any failure to reach storage throws:
+ * the ingest task retries the batch with the same state, and the claims make the retry safe.
  */
 import { evaluateBatch, newEngineState, readEngineState, renderMessage } from '../../core/engine';
 import type { EngineState, FiredAlert, RuleIndex, SymbolBatch, TriggerUpdate } from '../../core/engine';

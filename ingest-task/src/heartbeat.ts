@@ -12,10 +12,11 @@ import { errorMessage, type IngestLogger } from './logger';
 /**
  * The shape is storage's (one source of truth for what `GET /health` reads). As the ingest task
  * fills it: `connected` when every connection it needs is authenticated; `lastTickAt` when it
- * last received a trade; `subscribed` the symbols iTick confirmed, `openSubscribed` those surely trading now (a
- * US exchange's regular session, holidays known); `unwatched` the symbols over
- * the plan's limit or refused by iTick; `lagMs` the age of the oldest received tick that the
- * evaluator has not acknowledged yet (0 when none waits), so it grows when the evaluator fails.
+ * last received a trade; `ticksPerSecond` the trades received per second over the last minute;
+ * `subscribed` the symbols iTick confirmed, `openSubscribed` those surely trading now (a US
+ * exchange's regular session, holidays known); `unwatched` the symbols over the plan's limit or
+ * refused by iTick; `lagMs` the age of the oldest received tick that the evaluator has not
+ * acknowledged yet (0 when none waits), so it grows when the evaluator fails.
  */
 export type { Heartbeat };
 

@@ -1,7 +1,8 @@
 /**
  * Turns the ingest task's heartbeat item (docs/storage.md: connected, lastTickAt, ticksPerSecond,
- * subscribed, openSubscribed, unwatched, lagMs, updatedAt) into CloudWatch metrics once a minute, so that alarms can judge the
- * feed exactly as `GET /health` does — from the same item — without any code in the task.
+ * subscribed, openSubscribed, unwatched, lagMs, updatedAt) into CloudWatch metrics once a minute,
+ * so that alarms can judge the feed exactly as `GET /health` does — from the same item — without
+ * any code in the task.
  *
  * An EventBridge schedule starts a two-state Step Functions Express workflow: DynamoDB GetItem,
  * then CloudWatch PutMetricData with the ages computed in JSONata. No Lambda, nothing to bundle.

@@ -1,8 +1,8 @@
 /**
  * Live dashboard alerts: posts `{ type: "alert", alert }` through the API Gateway management API
  * to each of the owner's open WebSocket connections, and later each delivery's outcome
- * (`{ type: "delivery", … }`, best effort: `GET /alerts` has it too). A connection the API reports gone (410) is
- * forgotten. The dashboard is best effort next to `GET /alerts`, so the push counts as delivered
+ * (`{ type: "delivery", … }`, best effort: `GET /alerts` has it too). A connection the API
+ * reports gone (410) is forgotten. The dashboard is best effort next to `GET /alerts`, so the push counts as delivered
  * when at least one connection got it, or when no connection is open (nothing to do); it fails
  * only when every open connection failed, and is retryable when one of those failures was.
  * Redelivering after a partial success would show the alert twice on the dashboards that had it.
