@@ -39,7 +39,7 @@ export function exponentialBackoff(backoff: Backoff, random: Random = Math.rando
  * min(maxMs, initialMs·2^(retry−1)).
  */
 export function backoffDelay(backoff: Backoff, retry: number, random: Random = Math.random): number {
-  let next: IBackoff<unknown> = exponentialBackoff(backoff, random).next(undefined);
+  let next: IBackoff<unknown> = exponentialBackoff(backoff, random).next();
   for (let n = 1; n < Math.max(1, retry); n++) next = next.next(undefined);
   return next.duration;
 }

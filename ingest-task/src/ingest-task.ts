@@ -11,7 +11,7 @@ import { Batcher, type BatcherOptions } from './batcher';
 import type { IngestConfig } from './config';
 import type { EvaluatorInvoker } from './evaluator-invoker';
 import { HeartbeatWriter, type Heartbeat, type HeartbeatSink } from './heartbeat';
-import { ItickConnection, type ItickConnectionOptions } from './itick-client';
+import { ItickConnection, type ItickConnectionOptions } from './itick-connection';
 import { errorMessage, type IngestLogger } from './logger';
 import { planSubscriptions } from './subscription-plan';
 import { TickRate } from './tick-rate';

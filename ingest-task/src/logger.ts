@@ -28,6 +28,16 @@ export function createLogger(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'): Ingest
   };
 }
 
+/** `logger` with `fixed` attributes on every line (e.g. which connection wrote it). */
+export function withAttributes(logger: IngestLogger, fixed: Record<string, unknown>): IngestLogger {
+  return {
+    debug: (message, attributes) => logger.debug(message, { ...fixed, ...attributes }),
+    info: (message, attributes) => logger.info(message, { ...fixed, ...attributes }),
+    warn: (message, attributes) => logger.warn(message, { ...fixed, ...attributes }),
+    error: (message, attributes) => logger.error(message, { ...fixed, ...attributes }),
+  };
+}
+
 /** The message of anything thrown, for a log attribute (stack traces stay out of routine lines). */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -5,7 +5,8 @@
  * connection. The plan is recomputed on every watchlist refresh and is sticky: a symbol stays on
  * the connection it is on (moving it would mean an unsubscribe, a subscribe and a reset), and
  * symbols already watched keep their place when the list grows past the limit, so the symbols
- * left out are the newest ones. Pure: no I/O, no clock.
+ * left out are the newest ones. Pure: no I/O, no clock. How one connection brings iTick to its
+ * share (requests, answers, refusals) is connection-subscriptions.ts.
  */
 
 export interface PlanLimits {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BATCH_EVENT_VERSION, type BatchEvent, type BatchResult } from '../../core/feed';
-import { Batcher, shardOf, type BatcherOptions } from '../../ingest-task/src/batcher';
+import { Batcher, type BatcherOptions } from '../../ingest-task/src/batcher';
+import { shardOf } from '../../ingest-task/src/shard-assignment';
 import type { EvaluatorInvoker } from '../../ingest-task/src/evaluator-invoker';
 import { eventually, pause } from '../support/eventually';
 import { recordingEvaluator } from '../support/ingest-recording-evaluator';

@@ -1,7 +1,7 @@
 import { countInRegularSession } from '../../core/engine/sessions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PathCompressor, type PricePointTuple } from '../../core/feed';
-import { shardOf } from '../../ingest-task/src/batcher';
+import { shardOf } from '../../ingest-task/src/shard-assignment';
 import { eventually } from '../support/eventually';
 import { startIngestHarness, type HarnessOptions, type IngestHarness } from '../support/ingest-harness';
 

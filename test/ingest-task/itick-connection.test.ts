@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ItickConnection, type ItickConnectionOptions } from '../../ingest-task/src/itick-client';
+import { ItickConnection, type ItickConnectionOptions } from '../../ingest-task/src/itick-connection';
 import { MarketSimulator, type MarketSimulatorOptions } from '../../local/market-simulator/market-simulator';
 import { eventually, pause } from '../support/eventually';
 import { recordingLogger, type RecordingLogger } from '../support/ingest-recording-logger';
