@@ -116,24 +116,6 @@ export async function listWatches(db: Db, now: Date): Promise<Watch[]> {
   );
 }
 
-/** The live watches of one symbol. */
-export async function listWatchersOf(db: Db, symbol: string, now: Date): Promise<Watch[]> {
-  return toWatches(
-    await queryAll(db, {
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :symbol)',
-      FilterExpression: '#ttl > :now',
-      ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#ttl': TTL },
-      ExpressionAttributeValues: { ':pk': WATCHES_PARTITION, ':symbol': `${symbol}#`, ':now': Math.floor(now.getTime() / 1000) },
-    }),
-  );
-}
-
-/** The symbols a connection watches now (empty when none, or when its list expired). */
-export async function watchedBy(db: Db, connectionId: string, now: Date): Promise<string[]> {
-  const current = await readWatching(db, connectionId);
-  return current.expiresAt > now.getTime() / 1000 ? current.symbols : [];
-}
-
 async function readWatching(db: Db, connectionId: string): Promise<{ symbols: string[]; version: number; expiresAt: number }> {
   const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: connectionWatchesKey(connectionId), ConsistentRead: true }));
   if (Item === undefined) return { symbols: [], version: 0, expiresAt: 0 };

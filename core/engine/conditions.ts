@@ -1,14 +1,12 @@
 /**
- * What each condition means, judged at one point of a price path or at a bar close (see
- * docs/rules.md).
+ * How conditions are judged at one point of a price path or at a bar close (see docs/rules.md),
+ * for every condition type alike: each type says how it is judged in its definition
+ * (core/conditions/*.ts, `judging`), and this module combines them.
  *
  * A point is a trade; the *move* to it runs from the previous point's price `prev` to its price.
- * - Levels (`price_*`, `moves_*_pct`, `change_from_prev_close_pct`, `volume_spike`, `rsi_*`) hold
- *   or not at the point.
- * - Edges (`crosses*`, `enters_channel`, `exits_channel`, `macd_cross`, `ma_cross`,
- *   `bollinger_break`) happen on the move: the market is taken to have traded through every price
- *   between two consecutive trades, so 199 → 201 crosses 200, and 190 → 215 enters and exits the
- *   channel [200, 210]. No edge happens on a baseline point.
+ * - Levels hold or not at the point.
+ * - Price edges happen on the move: the market is taken to have traded through every price
+ *   between two consecutive trades. No edge happens on a baseline point.
  * - `any` fires when one of its conditions fires at the point.
  * - `all` fires when there is one price on the move at which all its conditions hold together:
  *   an edge holds at its threshold, a price level on its interval, and the window and indicator
@@ -25,26 +23,16 @@
  * `holds` says whether the condition still holds at the point itself; a `rearm` rule re-arms
  * at a point where it does not. Edges never hold at a point.
  */
-import { isIndicatorType, type Condition, type IndicatorCondition, type SimpleCondition } from '../rule-model';
-import { seriesKeyOf, type BarSeriesState, type ClosedBar } from './bars';
-import {
-  closedAverage,
-  closedBand,
-  formingAverage,
-  formingBand,
-  formingHistogram,
-  formingRsi,
-  indicatorKeysOf,
-  type Band,
-  type BollingerState,
-  type EmaState,
-  type IndicatorState,
-  type MacdState,
-  type SmaState,
-} from './indicators';
-import { windowHigh, windowLow, windowVolume } from './market-state';
-import { resolveSession } from './sessions';
+import { assertNever } from '../assert-never';
+import type { IndicatorJudging } from '../conditions/definition';
+import { definitionOf, indicatorJudging, isIndicatorCondition, partsOf } from '../conditions/registry';
+import type { Condition, IndicatorCondition, SimpleCondition } from '../rule-model';
+import type { BarSeriesState, ClosedBar } from './bars';
 import type { SymbolState } from './types';
+
+export { changeThreshold, prevCloseFor } from '../conditions/prev-close-change';
+export { movesDownThreshold, movesUpThreshold } from '../conditions/moves';
+export { isIndicatorCondition };
 
 /** Values of forming-bar edge quantities before a point, by {@link formingEdgeKey}. */
 export type FormingSnapshot = ReadonlyMap<string, number | null>;
@@ -65,21 +53,6 @@ export interface Judgement {
   holds: boolean;
 }
 
-/** Price at which `change_from_prev_close_pct` reaches `percent` (shared by every engine so thresholds agree bit for bit). */
-export function changeThreshold(prevClose: number, percent: number): number {
-  return prevClose * (1 + percent / 100);
-}
-
-/** Price at or above which `moves_up_pct` holds, from the window's low. */
-export function movesUpThreshold(low: number, percent: number): number {
-  return low * (1 + percent / 100);
-}
-
-/** Price at or below which `moves_down_pct` holds, from the window's high. */
-export function movesDownThreshold(high: number, percent: number): number {
-  return high * (1 - percent / 100);
-}
-
 // --- bar series and indicator readings -------------------------------------------------------
 
 const seriesKeyMemo = new WeakMap<SimpleCondition, { region: string; key: string | null }>();
@@ -91,15 +64,9 @@ const seriesKeyMemo = new WeakMap<SimpleCondition, { region: string; key: string
 export function seriesKeyFor(c: SimpleCondition, region: string): string | null {
   const known = seriesKeyMemo.get(c);
   if (known !== undefined && known.region === region) return known.key;
-  let key: string | null = null;
-  if (isIndicatorCondition(c)) key = seriesKeyOf(c.interval, resolveSession(c.session, region));
-  else if (c.type === 'change_from_prev_close_pct' && c.session !== undefined) key = seriesKeyOf('1d', resolveSession(c.session, region));
+  const key = definitionOf(c).series(c, region);
   seriesKeyMemo.set(c, { region, key });
   return key;
-}
-
-export function isIndicatorCondition(c: SimpleCondition): c is IndicatorCondition {
-  return isIndicatorType(c.type);
 }
 
 /** Indicator conditions judged on the forming bar; the others (default `close`) are judged at bar closes. */
@@ -108,86 +75,33 @@ export function isForming(c: IndicatorCondition): boolean {
 }
 
 /** Is the condition an edge (it happens on a move or at a close, and never holds)? */
-export function isEdge(condition: SimpleCondition): boolean {
-  switch (condition.type) {
-    case 'crosses_above':
-    case 'crosses_below':
-    case 'crosses':
-    case 'enters_channel':
-    case 'exits_channel':
-    case 'macd_cross':
-    case 'ma_cross':
-    case 'bollinger_break':
-      return true;
-    default:
+export function isEdge(c: SimpleCondition): boolean {
+  const { judging } = definitionOf(c);
+  switch (judging.kind) {
+    case 'level':
       return false;
+    case 'price_edge':
+      return true;
+    case 'indicator':
+      return judging.shape === 'edge';
+    default:
+      return assertNever(judging, 'condition judging');
   }
 }
 
 /** Is the rule judged at the closes of its bar series (it has an indicator condition judged on closed bars)? */
 export function isJudgedAtClose(condition: Condition): boolean {
-  const parts = condition.type === 'all' || condition.type === 'any' ? condition.conditions : [condition];
-  return parts.some((c) => isIndicatorCondition(c) && !isForming(c));
+  return partsOf(condition).some((c) => isIndicatorCondition(c) && !isForming(c));
 }
 
-function seriesOf(market: SymbolState, key: string): BarSeriesState | undefined {
+function seriesOf(market: SymbolState, key: string | null): BarSeriesState | undefined {
   for (const s of market.series) if (s.key === key) return s;
   return undefined;
 }
 
-function indicatorOf<K extends IndicatorState['kind']>(series: BarSeriesState, key: string, kind: K): Extract<IndicatorState, { kind: K }> | undefined {
-  for (const ind of series.indicators) if (ind.key === key) return ind.kind === kind ? (ind as Extract<IndicatorState, { kind: K }>) : undefined;
-  return undefined;
-}
-
-/**
- * Where a close lies in its band, in standard deviations from the mean (Bollinger's %b on the
- * σ scale): the upper line is at +stdDev, the lower at −stdDev. A flat band (σ = 0) has none.
- */
-function zOf(close: number, band: Band): number | null {
-  return band.sd > 0 ? (close - band.mean) / band.sd : null;
-}
-
-/**
- * The quantity an indicator condition compares, on the forming bar (its price as the close; the
- * closed values between bars): RSI for `rsi_*`, MACD − signal, fast − slow average, and the
- * close's place in its band in standard deviations (zOf). Null while the series lacks the values.
- * It does not depend on the condition's level, direction or band line, so that rules on one
- * indicator share it.
- */
+/** The quantity an indicator condition compares, on the forming bar; null while the series lacks the values. */
 export function formingQuantity(c: IndicatorCondition, series: BarSeriesState | undefined): number | null {
-  if (series === undefined) return null;
-  const price = series.bar?.close;
-  const [key, slowKey = ''] = indicatorKeysOf(c);
-  switch (c.type) {
-    case 'rsi_above':
-    case 'rsi_below': {
-      const ind = indicatorOf(series, key as string, 'rsi');
-      if (ind === undefined) return null;
-      return price === undefined ? ind.value : formingRsi(ind, price);
-    }
-    case 'macd_cross': {
-      const ind = indicatorOf(series, key as string, 'macd');
-      if (ind === undefined) return null;
-      return price === undefined ? ind.hist : formingHistogram(ind, price);
-    }
-    case 'ma_cross': {
-      const kind = c.kind === 'ema' ? 'ema' : 'sma';
-      const fast = indicatorOf(series, key as string, kind) as EmaState | SmaState | undefined;
-      const slow = indicatorOf(series, slowKey, kind) as EmaState | SmaState | undefined;
-      if (fast === undefined || slow === undefined) return null;
-      const f = price === undefined ? closedAverage(fast, 0) : formingAverage(fast, price);
-      const s = price === undefined ? closedAverage(slow, 0) : formingAverage(slow, price);
-      return f === null || s === null ? null : f - s;
-    }
-    case 'bollinger_break': {
-      const ind = indicatorOf(series, key as string, 'bb');
-      if (ind === undefined) return null;
-      const close = price ?? series.lastClose;
-      const band = price === undefined ? closedBand(ind, 0) : formingBand(ind, price);
-      return band === null || close === null ? null : zOf(close, band);
-    }
-  }
+  return series === undefined ? null : (indicatorJudging(c).reader(c, series)?.forming() ?? null);
 }
 
 /**
@@ -196,194 +110,78 @@ export function formingQuantity(c: IndicatorCondition, series: BarSeriesState | 
  * seed replaces the symbol's series array, and the engine binds again).
  */
 export function formingReader(c: IndicatorCondition, series: BarSeriesState | undefined): () => number | null {
-  if (series === undefined) return () => null;
-  const [key, slowKey = ''] = indicatorKeysOf(c);
-  switch (c.type) {
-    case 'rsi_above':
-    case 'rsi_below': {
-      const ind = indicatorOf(series, key as string, 'rsi');
-      if (ind === undefined) return () => null;
-      return () => (series.bar === null ? ind.value : formingRsi(ind, series.bar.close));
-    }
-    case 'macd_cross': {
-      const ind = indicatorOf(series, key as string, 'macd');
-      if (ind === undefined) return () => null;
-      return () => (series.bar === null ? ind.hist : formingHistogram(ind, series.bar.close));
-    }
-    case 'ma_cross': {
-      const kind = c.kind === 'ema' ? 'ema' : 'sma';
-      const fast = indicatorOf(series, key as string, kind) as EmaState | SmaState | undefined;
-      const slow = indicatorOf(series, slowKey, kind) as EmaState | SmaState | undefined;
-      if (fast === undefined || slow === undefined) return () => null;
-      return () => {
-        const bar = series.bar;
-        const f = bar === null ? closedAverage(fast, 0) : formingAverage(fast, bar.close);
-        const s = bar === null ? closedAverage(slow, 0) : formingAverage(slow, bar.close);
-        return f === null || s === null ? null : f - s;
-      };
-    }
-    case 'bollinger_break': {
-      const ind = indicatorOf(series, key as string, 'bb');
-      if (ind === undefined) return () => null;
-      return () => {
-        const bar = series.bar;
-        const close = bar === null ? series.lastClose : bar.close;
-        const band = bar === null ? closedBand(ind, 0) : formingBand(ind, bar.close);
-        return band === null || close === null ? null : zOf(close, band);
-      };
-    }
-  }
+  const reader = series === undefined ? null : indicatorJudging(c).reader(c, series);
+  return reader === null ? () => null : reader.forming;
 }
 
 /** The same quantity on closed bars: as of the last close (`back` 0) or the close before (`back` 1). */
 export function closedQuantity(c: IndicatorCondition, series: BarSeriesState | undefined, back: 0 | 1): number | null {
-  if (series === undefined) return null;
-  const [key, slowKey = ''] = indicatorKeysOf(c);
-  switch (c.type) {
-    case 'rsi_above':
-    case 'rsi_below':
-      return back === 0 ? (indicatorOf(series, key as string, 'rsi')?.value ?? null) : null;
-    case 'macd_cross': {
-      const ind: MacdState | undefined = indicatorOf(series, key as string, 'macd');
-      return ind === undefined ? null : back === 0 ? ind.hist : ind.prevHist;
-    }
-    case 'ma_cross': {
-      const kind = c.kind === 'ema' ? 'ema' : 'sma';
-      const fast = indicatorOf(series, key as string, kind) as EmaState | SmaState | undefined;
-      const slow = indicatorOf(series, slowKey, kind) as EmaState | SmaState | undefined;
-      if (fast === undefined || slow === undefined) return null;
-      const f = closedAverage(fast, back);
-      const s = closedAverage(slow, back);
-      return f === null || s === null ? null : f - s;
-    }
-    case 'bollinger_break': {
-      const ind: BollingerState | undefined = indicatorOf(series, key as string, 'bb');
-      const close = back === 0 ? series.lastClose : series.prevClose;
-      const band = ind === undefined ? null : closedBand(ind, back);
-      return band === null || close === null ? null : zOf(close, band);
-    }
-  }
+  return series === undefined ? null : (indicatorJudging(c).reader(c, series)?.closed(back) ?? null);
 }
 
-/** Does a level (`rsi_*`) hold for this quantity? */
-function indicatorLevelHolds(c: IndicatorCondition, value: number | null): boolean {
+/** Does an indicator level hold for this value of its quantity? */
+function indicatorLevelHolds<C>(judging: IndicatorJudging<C>, c: C, value: number | null): boolean {
   if (value === null) return false;
-  if (c.type === 'rsi_above') return value > c.value;
-  if (c.type === 'rsi_below') return value < c.value;
-  return false;
+  const line = judging.line(c);
+  return judging.direction(c) === 'up' ? value > line : value < line;
 }
 
 /**
- * Did an edge happen between two values of its quantity? TradingView's crossover / crossunder of
- * the condition's line (0; a Bollinger band's ±stdDev): upward `before ≤ line < after`, downward
- * `before ≥ line > after`.
+ * Did an indicator edge happen between two values of its quantity? TradingView's crossover /
+ * crossunder of the condition's line: upward `before ≤ line < after`, downward `before ≥ line > after`.
  */
-function indicatorEdge(c: IndicatorCondition, before: number | null, after: number | null): boolean {
+function indicatorEdge<C>(judging: IndicatorJudging<C>, c: C, before: number | null, after: number | null): boolean {
   if (before === null || after === null) return false;
-  if (c.type === 'bollinger_break') {
-    const line = c.band === 'upper' ? c.stdDev : -c.stdDev;
-    return c.band === 'upper' ? before <= line && after > line : before >= line && after < line;
-  }
-  const up = c.type === 'macd_cross' || c.type === 'ma_cross' ? c.direction === 'up' : true;
-  return up ? before <= 0 && after > 0 : before >= 0 && after < 0;
-}
-
-/**
- * The key of a forming edge's quantity: one value per series and indicator, shared by every rule
- * that compares it (the index keys its groups of forming rules the same way).
- */
-export function formingEdgeKey(c: IndicatorCondition, region: string): string {
-  const known = edgeKeyMemo.get(c);
-  if (known !== undefined && known.region === region) return known.key;
-  const key = computeEdgeKey(c, region);
-  edgeKeyMemo.set(c, { region, key });
-  return key;
+  const line = judging.line(c);
+  return judging.direction(c) === 'up' ? before <= line && after > line : before >= line && after < line;
 }
 
 const edgeKeyMemo = new WeakMap<IndicatorCondition, { region: string; key: string }>();
 
-function computeEdgeKey(c: IndicatorCondition, region: string): string {
-  const series = seriesKeyFor(c, region) as string;
-  switch (c.type) {
-    case 'bollinger_break':
-      return `${series}|bb:${c.period}`;
-    case 'ma_cross':
-      return `${series}|ma:${c.kind}:${c.fast}:${c.slow}`;
-    case 'macd_cross':
-      return `${series}|macd:${c.fast}:${c.slow}:${c.signal}`;
-    default:
-      return `${series}|rsi:${c.period}`;
-  }
+/**
+ * The key of a forming quantity: one value per series and indicator quantity, shared by every
+ * rule that compares it (the index keys its groups of forming rules the same way).
+ */
+export function formingEdgeKey(c: IndicatorCondition, region: string): string {
+  const known = edgeKeyMemo.get(c);
+  if (known !== undefined && known.region === region) return known.key;
+  const key = `${seriesKeyFor(c, region) as string}|${indicatorJudging(c).quantity(c)}`;
+  edgeKeyMemo.set(c, { region, key });
+  return key;
 }
 
 /** Records the forming edge quantities (`edges`: key → a condition that reads it) before a point. */
 export function snapshotFormingEdges(market: SymbolState, region: string, edges: ReadonlyMap<string, IndicatorCondition>, into: Map<string, number | null>): void {
   into.clear();
-  for (const [key, c] of edges) into.set(key, formingQuantity(c, seriesOf(market, seriesKeyFor(c, region) as string)));
-}
-
-/** The previous close a `change_from_prev_close_pct` compares with: the feed's, or the session's last daily close. */
-export function prevCloseFor(c: Extract<SimpleCondition, { type: 'change_from_prev_close_pct' }>, market: SymbolState, region: string): number | null {
-  if (c.session === undefined) return market.prevClose;
-  return seriesOf(market, seriesKeyOf('1d', resolveSession(c.session, region)))?.lastClose ?? null;
+  for (const [key, c] of edges) into.set(key, formingQuantity(c, seriesOf(market, seriesKeyFor(c, region))));
 }
 
 // --- judging at a point -------------------------------------------------------------------------
 
 /** Does a level condition hold at `price`? (False for edges.) */
-export function levelHolds(condition: SimpleCondition, price: number, market: SymbolState, region: string): boolean {
-  switch (condition.type) {
-    case 'price_above':
-      return price > condition.value;
-    case 'price_below':
-      return price < condition.value;
-    case 'moves_up_pct':
-      return price >= movesUpThreshold(windowLow(market, condition.windowSeconds), condition.percent);
-    case 'moves_down_pct':
-      return price <= movesDownThreshold(windowHigh(market, condition.windowSeconds), condition.percent);
-    case 'change_from_prev_close_pct': {
-      const prevClose = prevCloseFor(condition, market, region);
-      if (prevClose === null) return false;
-      const threshold = changeThreshold(prevClose, condition.percent);
-      return condition.percent > 0 ? price >= threshold : price <= threshold;
-    }
-    case 'volume_spike': {
-      const { current, average } = windowVolume(market, condition.windowSeconds);
-      return average !== null && average > 0 && current >= condition.multiple * average;
-    }
-    case 'rsi_above':
-    case 'rsi_below': {
-      const series = seriesOf(market, seriesKeyFor(condition, region) as string);
-      return indicatorLevelHolds(condition, isForming(condition) ? formingQuantity(condition, series) : closedQuantity(condition, series, 0));
+export function levelHolds(c: SimpleCondition, price: number, market: SymbolState, region: string): boolean {
+  const { judging } = definitionOf(c);
+  switch (judging.kind) {
+    case 'level':
+      return judging.holds(c, price, market, region);
+    case 'price_edge':
+      return false;
+    case 'indicator': {
+      if (judging.shape === 'edge') return false;
+      const ic = c as IndicatorCondition;
+      const series = seriesOf(market, seriesKeyFor(c, region));
+      return indicatorLevelHolds(judging, c, isForming(ic) ? formingQuantity(ic, series) : closedQuantity(ic, series, 0));
     }
     default:
-      return false;
+      return assertNever(judging, 'condition judging');
   }
 }
 
 /** The price at which a price edge happens on the move from `prev` to `price`, or null. */
-export function edgeAt(condition: SimpleCondition, prev: number | null, price: number): number | null {
+export function edgeAt(c: SimpleCondition, prev: number | null, price: number): number | null {
   if (prev === null) return null;
-  switch (condition.type) {
-    case 'crosses_above':
-      return prev < condition.value && condition.value <= price ? condition.value : null;
-    case 'crosses_below':
-      return prev > condition.value && condition.value >= price ? condition.value : null;
-    case 'crosses':
-      return (prev < condition.value && condition.value <= price) || (prev > condition.value && condition.value >= price)
-        ? condition.value
-        : null;
-    case 'enters_channel':
-      if (prev < condition.lower && condition.lower <= price) return condition.lower;
-      if (prev > condition.upper && condition.upper >= price) return condition.upper;
-      return null;
-    case 'exits_channel':
-      if (prev <= condition.upper && condition.upper < price) return condition.upper;
-      if (prev >= condition.lower && condition.lower > price) return condition.lower;
-      return null;
-    default:
-      return null;
-  }
+  const { judging } = definitionOf(c);
+  return judging.kind === 'price_edge' ? judging.at(c, prev, price) : null;
 }
 
 /**
@@ -394,14 +192,22 @@ function formingEdgeFires(c: IndicatorCondition, ctx: PointContext): boolean {
   if (!isForming(c) || ctx.prev === null) return false;
   const before = ctx.before?.get(formingEdgeKey(c, ctx.region));
   if (before === undefined) return false;
-  return indicatorEdge(c, before, formingQuantity(c, seriesOf(ctx.market, seriesKeyFor(c, ctx.region) as string)));
+  return indicatorEdge(indicatorJudging(c), c, before, formingQuantity(c, seriesOf(ctx.market, seriesKeyFor(c, ctx.region))));
 }
 
 /** Does one simple condition fire at the point (an edge that happened, a level that holds)? */
 function simpleFires(c: SimpleCondition, ctx: PointContext): boolean {
-  if (isIndicatorCondition(c) && isEdge(c)) return formingEdgeFires(c, ctx);
-  if (isEdge(c)) return edgeAt(c, ctx.prev, ctx.price) !== null;
-  return levelHolds(c, ctx.price, ctx.market, ctx.region);
+  const { judging } = definitionOf(c);
+  switch (judging.kind) {
+    case 'level':
+      return judging.holds(c, ctx.price, ctx.market, ctx.region);
+    case 'price_edge':
+      return edgeAt(c, ctx.prev, ctx.price) !== null;
+    case 'indicator':
+      return judging.shape === 'edge' ? formingEdgeFires(c as IndicatorCondition, ctx) : levelHolds(c, ctx.price, ctx.market, ctx.region);
+    default:
+      return assertNever(judging, 'condition judging');
+  }
 }
 
 /** Judges any condition at a point. */
@@ -422,12 +228,11 @@ export function judge(condition: Condition, ctx: PointContext): Judgement {
       }
       return { fires, holds };
     }
-    default:
+    default: {
       if (isEdge(condition)) return { fires: simpleFires(condition, ctx), holds: false };
-      {
-        const holds = levelHolds(condition, ctx.price, ctx.market, ctx.region);
-        return { fires: holds, holds };
-      }
+      const holds = levelHolds(condition, ctx.price, ctx.market, ctx.region);
+      return { fires: holds, holds };
+    }
   }
 }
 
@@ -457,38 +262,33 @@ function allFires(conditions: readonly SimpleCondition[], ctx: PointContext): bo
 
 /** Intersects `set` with the prices at which `c` holds on this move; false when it becomes empty. */
 function narrow(set: Interval, c: SimpleCondition, ctx: PointContext): boolean {
-  switch (c.type) {
-    case 'price_above':
-      raiseLow(set, c.value, true);
-      break;
-    case 'price_below':
-      lowerHigh(set, c.value, true);
-      break;
-    case 'change_from_prev_close_pct': {
-      const prevClose = prevCloseFor(c, ctx.market, ctx.region);
-      if (prevClose === null) return false;
-      const threshold = changeThreshold(prevClose, c.percent);
-      if (c.percent > 0) raiseLow(set, threshold, false);
-      else lowerHigh(set, threshold, false);
+  const { judging } = definitionOf(c);
+  switch (judging.kind) {
+    case 'level': {
+      if (judging.bound === undefined) {
+        // Judged at the point: it holds for the whole move or not at all.
+        if (!judging.holds(c, ctx.price, ctx.market, ctx.region)) return false;
+        break;
+      }
+      const bound = judging.bound(c, ctx.market, ctx.region);
+      if (bound === null) return false;
+      if (bound.side === 'low') raiseLow(set, bound.at, bound.open);
+      else lowerHigh(set, bound.at, bound.open);
       break;
     }
-    case 'moves_up_pct':
-    case 'moves_down_pct':
-    case 'volume_spike':
-    case 'rsi_above':
-    case 'rsi_below':
-    case 'macd_cross':
-    case 'ma_cross':
-    case 'bollinger_break':
-      // Judged at the point: they hold (or happen) for the whole move or not at all.
-      if (!simpleFires(c, ctx)) return false;
-      break;
-    default: {
+    case 'price_edge': {
       const at = edgeAt(c, ctx.prev, ctx.price);
       if (at === null) return false;
       raiseLow(set, at, false);
       lowerHigh(set, at, false);
+      break;
     }
+    case 'indicator':
+      // Judged at the point: they hold (or happen) for the whole move or not at all.
+      if (!simpleFires(c, ctx)) return false;
+      break;
+    default:
+      return assertNever(judging, 'condition judging');
   }
   return set.lo < set.hi || (set.lo === set.hi && !set.loOpen && !set.hiOpen);
 }
@@ -530,7 +330,7 @@ export interface CloseJudgement extends Judgement {
  * happen at a close.
  */
 export function judgeAtClose(condition: Condition, ctx: CloseContext): CloseJudgement | null {
-  const parts = condition.type === 'all' || condition.type === 'any' ? condition.conditions : [condition];
+  const parts = partsOf(condition);
   let bar: ClosedBar | undefined;
   for (const c of parts) {
     if (!isIndicatorCondition(c)) continue;
@@ -539,16 +339,18 @@ export function judgeAtClose(condition: Condition, ctx: CloseContext): CloseJudg
   }
   if (bar === undefined) return null;
   const price = bar.close;
+  const closedLevel = (c: IndicatorCondition) =>
+    indicatorLevelHolds(indicatorJudging(c), c, closedQuantity(c, seriesOf(ctx.market, seriesKeyFor(c, ctx.region)), 0));
   const firesAt = (c: SimpleCondition): boolean => {
     if (!isIndicatorCondition(c)) return !isEdge(c) && levelHolds(c, price, ctx.market, ctx.region);
+    if (!isEdge(c)) return closedLevel(c);
     const key = seriesKeyFor(c, ctx.region) as string;
     const series = seriesOf(ctx.market, key);
-    if (!isEdge(c)) return indicatorLevelHolds(c, closedQuantity(c, series, 0));
-    return ctx.closing.has(key) && indicatorEdge(c, closedQuantity(c, series, 1), closedQuantity(c, series, 0));
+    return ctx.closing.has(key) && indicatorEdge(indicatorJudging(c), c, closedQuantity(c, series, 1), closedQuantity(c, series, 0));
   };
   const holdsAt = (c: SimpleCondition): boolean => {
     if (isEdge(c)) return false;
-    if (isIndicatorCondition(c)) return indicatorLevelHolds(c, closedQuantity(c, seriesOf(ctx.market, seriesKeyFor(c, ctx.region) as string), 0));
+    if (isIndicatorCondition(c)) return closedLevel(c);
     return levelHolds(c, price, ctx.market, ctx.region);
   };
   let fires: boolean;

@@ -3,8 +3,8 @@
  * runtime trigger state of rules, the updates storage must record, and forgetting idle entries.
  */
 import { syncSeries, type SeriesSpec } from './bars';
-import { indicatorKeysOf } from './indicators';
-import { isIndicatorCondition, seriesKeyFor } from './conditions';
+import { definitionOf, indicatorJudging, isIndicatorCondition, partsOf } from '../conditions/registry';
+import { seriesKeyFor } from './conditions';
 import { newSymbolState, syncWindows, type WindowsInUse } from './market-state';
 import { regionOf } from './sessions';
 import { newRuntime } from './trigger';
@@ -111,11 +111,11 @@ export function windowsUsedBy(rules: Iterable<EngineRule>): WindowsInUse {
   const volume = new Set<number>();
   const series = new Map<string, Set<string>>();
   for (const rule of rules) {
-    const parts = rule.condition.type === 'all' || rule.condition.type === 'any' ? rule.condition.conditions : [rule.condition];
     const region = regionOf(rule.symbol);
-    for (const c of parts) {
-      if (c.type === 'moves_up_pct' || c.type === 'moves_down_pct') moves.add(c.windowSeconds);
-      if (c.type === 'volume_spike') volume.add(c.windowSeconds);
+    for (const c of partsOf(rule.condition)) {
+      const placement = definitionOf(c).index;
+      if (placement.group === 'moves') moves.add(placement.windowSeconds(c));
+      if (placement.group === 'volume') volume.add(placement.windowSeconds(c));
       const key = seriesKeyFor(c, region);
       if (key === null) continue;
       let indicators = series.get(key);
@@ -123,7 +123,7 @@ export function windowsUsedBy(rules: Iterable<EngineRule>): WindowsInUse {
         indicators = new Set();
         series.set(key, indicators);
       }
-      if (isIndicatorCondition(c)) for (const k of indicatorKeysOf(c)) indicators.add(k);
+      if (isIndicatorCondition(c)) for (const k of indicatorJudging(c).indicators(c)) indicators.add(k);
     }
   }
   return { moves: [...moves], volume: [...volume], series: seriesSpecs(series) };

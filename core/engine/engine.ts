@@ -209,7 +209,7 @@ class BatchRun {
       }
       if (hasEdges) {
         // The edge quantities after this point are the next point's "before".
-        for (const bound of barGroups.forming) if (bound.group.kind !== 'rsi') this.before.set(bound.group.key, Number.isNaN(bound.before) ? null : bound.before);
+        for (const bound of barGroups.forming) if (bound.group.edge) this.before.set(bound.group.key, Number.isNaN(bound.before) ? null : bound.before);
       }
       first = false;
       market.last = point.price;

@@ -20,7 +20,7 @@
  * Keys name an indicator with its parameters (`rsi:14`, `macd:12:26:9`): every rule that needs
  * the same indicator on the same bar series shares one state.
  */
-import type { IndicatorCondition } from '../rule-model';
+import { assertNever } from '../assert-never';
 
 interface Base {
   key: string;
@@ -107,32 +107,6 @@ export const rsiKey = (period: number) => `rsi:${period}`;
 export const macdKey = (fast: number, slow: number, signal: number) => `macd:${fast}:${slow}:${signal}`;
 export const bollingerKey = (period: number) => `bb:${period}`;
 
-const keysMemo = new WeakMap<IndicatorCondition, readonly string[]>();
-
-/** The indicators a condition reads (a moving-average cross reads two). Remembered per condition object: this runs per trade. */
-export function indicatorKeysOf(c: IndicatorCondition): readonly string[] {
-  let keys = keysMemo.get(c);
-  if (keys === undefined) {
-    keys = computeKeys(c);
-    keysMemo.set(c, keys);
-  }
-  return keys;
-}
-
-function computeKeys(c: IndicatorCondition): string[] {
-  switch (c.type) {
-    case 'rsi_above':
-    case 'rsi_below':
-      return [rsiKey(c.period)];
-    case 'macd_cross':
-      return [macdKey(c.fast, c.slow, c.signal)];
-    case 'bollinger_break':
-      return [bollingerKey(c.period)];
-    case 'ma_cross':
-      return c.kind === 'ema' ? [emaKey(c.fast), emaKey(c.slow)] : [smaKey(c.fast), smaKey(c.slow)];
-  }
-}
-
 /** A fresh indicator for a key made by the functions above; null for anything else. */
 export function newIndicator(key: string): IndicatorState | null {
   const [kind, ...rest] = key.split(':');
@@ -174,6 +148,8 @@ export function closesToWarm(ind: IndicatorState): number {
       return ind.period + 1;
     case 'macd':
       return ind.slow + ind.signal;
+    default:
+      return assertNever(ind, 'indicator');
   }
 }
 
@@ -190,6 +166,8 @@ export function isWarm(ind: IndicatorState): boolean {
       return ind.value !== null;
     case 'macd':
       return ind.prevHist !== null;
+    default:
+      return assertNever(ind, 'indicator');
   }
 }
 
@@ -255,6 +233,8 @@ export function closeIndicator(ind: IndicatorState, close: number, ring: readonl
       }
       return;
     }
+    default:
+      assertNever(ind, 'indicator');
   }
 }
 
@@ -332,13 +312,6 @@ export function formingHistogram(ind: MacdState, price: number): number | null {
   if (ind.count + 1 < ind.slow || ind.signalCount + 1 < ind.signal) return null;
   const macd = emaStep(price, ind.fastEma, 2 / (ind.fast + 1)) - emaStep(price, ind.slowEma, 2 / (ind.slow + 1));
   return macd - emaStep(macd, ind.signalEma, 2 / (ind.signal + 1));
-}
-
-/** The MACD line and signal line with `price` as the forming close (for comparisons with the reference library). */
-export function formingMacd(ind: MacdState, price: number): { macd: number; signal: number } | null {
-  if (ind.count + 1 < ind.slow) return null;
-  const macd = emaStep(price, ind.fastEma, 2 / (ind.fast + 1)) - emaStep(price, ind.slowEma, 2 / (ind.slow + 1));
-  return { macd, signal: emaStep(macd, ind.signalEma, 2 / (ind.signal + 1)) };
 }
 
 /** The band as of the last close (`back` 0) or the one before (`back` 1). */

@@ -5,6 +5,7 @@
  */
 import type { IndicatorCondition } from '../rule-model';
 import { advanceBars, BAR_CLOSE_GRACE_MS, byEnd, closeDueBars, type ClosedBar } from './bars';
+import { partsOf } from '../conditions/registry';
 import { formingEdgeKey, isEdge, isForming, isIndicatorCondition, isJudgedAtClose, judge, judgeAtClose, snapshotFormingEdges } from './conditions';
 import { collectUpdates, DEFAULT_FORGET_AFTER_MS, forgetIdle, keepRuntime, prepareSymbol, runtimeOf, windowsUsedBy } from './engine-state';
 import { advanceWindows } from './market-state';
@@ -103,8 +104,7 @@ export function evaluateReference(
 function formingEdgesOf(rules: readonly EngineRule[], region: string): Map<string, IndicatorCondition> {
   const edges = new Map<string, IndicatorCondition>();
   for (const rule of rules) {
-    const parts = rule.condition.type === 'all' || rule.condition.type === 'any' ? rule.condition.conditions : [rule.condition];
-    for (const c of parts) if (isIndicatorCondition(c) && isForming(c) && isEdge(c)) edges.set(formingEdgeKey(c, region), c);
+    for (const c of partsOf(rule.condition)) if (isIndicatorCondition(c) && isForming(c) && isEdge(c)) edges.set(formingEdgeKey(c, region), c);
   }
   return edges;
 }

@@ -22,10 +22,11 @@
  * is looked at on its symbol's next point. The index holds no trigger state: that is in the
  * engine state, so one index can serve any shard's state.
  */
+import { assertNever } from '../assert-never';
+import { definitionOf, indicatorJudging, isIndicatorCondition, partsOf } from '../conditions/registry';
 import type { IndicatorCondition, SimpleCondition } from '../rule-model';
-import { formingEdgeKey, isEdge, isIndicatorCondition, isJudgedAtClose, seriesKeyFor } from './conditions';
+import { formingEdgeKey, isJudgedAtClose, seriesKeyFor } from './conditions';
 import { seriesSpecs } from './engine-state';
-import { indicatorKeysOf } from './indicators';
 import type { WindowsInUse } from './market-state';
 import { regionOf } from './sessions';
 import { SortedEntries } from './sorted-entries';
@@ -62,10 +63,11 @@ export interface DynamicGroup {
 
 /** Forming-bar indicator rules of one series and indicator, by key (see the module comment). */
 export interface FormingGroup {
-  /** `series|indicator`: for crosses and Bollinger groups the key of their edge quantity too (formingEdgeKey). */
+  /** `series|quantity` (formingEdgeKey): for edge groups the key of their quantity's snapshot too. */
   key: string;
   seriesKey: string;
-  kind: 'rsi' | 'zero' | 'band';
+  /** Edges (crosses, Bollinger breaks) compare the quantity before and after a point; levels (RSI) only after. */
+  edge: boolean;
   /** A condition of the group: its quantity (RSI, MACD − signal, fast − slow, the close's place in its band) is the group's ratio. */
   probe: IndicatorCondition;
   entries: SortedEntries<IndexedRule>;
@@ -116,89 +118,82 @@ export class SymbolIndex {
   register(id: IndexedRule, c: SimpleCondition, add: boolean, atClose: boolean): void {
     this.version += 1;
     const seriesKey = seriesKeyFor(c, this.region);
-    if (seriesKey !== null) this.countSeries(seriesKey, isIndicatorCondition(c) ? indicatorKeysOf(c) : [], add);
+    const indicator = isIndicatorCondition(c) ? c : null;
+    if (seriesKey !== null) this.countSeries(seriesKey, indicator === null ? [] : indicatorJudging(indicator).indicators(indicator), add);
+    const placement = definitionOf(c).index;
     if (atClose) {
       // Judged at its series' closes only; its window conditions still need their windows.
-      if (seriesKey !== null && isIndicatorCondition(c)) this.entry(this.groupOf(this.atClose, seriesKey), 0, id, add);
-      if (c.type === 'moves_up_pct' || c.type === 'moves_down_pct') this.countWindow(this.windowUse.moves, c.windowSeconds, add);
-      if (c.type === 'volume_spike') this.countWindow(this.windowUse.volume, c.windowSeconds, add);
+      if (seriesKey !== null && indicator !== null) this.entry(this.groupOf(this.atClose, seriesKey), 0, id, add);
+      if (placement.group === 'moves') this.countWindow(this.windowUse.moves, placement.windowSeconds(c), add);
+      if (placement.group === 'volume') this.countWindow(this.windowUse.volume, placement.windowSeconds(c), add);
       this.dropEmpty(this.atClose, seriesKey);
       return;
     }
-    if (isIndicatorCondition(c)) {
-      this.registerForming(id, c, seriesKey as string, add);
-      return;
-    }
-    switch (c.type) {
-      case 'price_above':
-      case 'price_below':
-      case 'crosses_above':
-      case 'crosses_below':
-      case 'crosses':
-        this.entry(this.thresholds, c.value, id, add);
+    switch (placement.group) {
+      case 'thresholds':
+        for (const key of placement.keys(c)) this.entry(this.thresholds, key, id, add);
         break;
-      case 'enters_channel':
-      case 'exits_channel':
-        this.entry(this.thresholds, c.lower, id, add);
-        this.entry(this.thresholds, c.upper, id, add);
-        break;
-      case 'change_from_prev_close_pct':
+      case 'change':
         if (seriesKey === null) {
-          this.entry(this.change, c.percent, id, add);
+          this.entry(this.change, placement.key(c), id, add);
         } else {
-          this.entry(this.groupOf(this.sessionChange, seriesKey), c.percent, id, add);
+          this.entry(this.groupOf(this.sessionChange, seriesKey), placement.key(c), id, add);
           this.dropEmpty(this.sessionChange, seriesKey);
         }
         break;
-      case 'moves_up_pct':
-      case 'moves_down_pct': {
-        const up = c.type === 'moves_up_pct';
-        const key = `${c.windowSeconds}:${up ? 'up' : 'down'}`;
+      case 'moves': {
+        const { up } = placement;
+        const windowSeconds = placement.windowSeconds(c);
+        const key = `${windowSeconds}:${up ? 'up' : 'down'}`;
         let group = this.moves.get(key);
         if (group === undefined) {
-          group = { windowSeconds: c.windowSeconds, up, byPercent: new SortedEntries<IndexedRule>() };
+          group = { windowSeconds, up, byPercent: new SortedEntries<IndexedRule>() };
           this.moves.set(key, group);
         }
-        this.entry(group.byPercent, c.percent, id, add);
+        this.entry(group.byPercent, placement.key(c), id, add);
         if (group.byPercent.size === 0) this.moves.delete(key);
-        this.countWindow(this.windowUse.moves, c.windowSeconds, add);
+        this.countWindow(this.windowUse.moves, windowSeconds, add);
         break;
       }
-      case 'volume_spike': {
-        let group = this.volume.get(c.windowSeconds);
+      case 'volume': {
+        const windowSeconds = placement.windowSeconds(c);
+        let group = this.volume.get(windowSeconds);
         if (group === undefined) {
           group = new SortedEntries<IndexedRule>();
-          this.volume.set(c.windowSeconds, group);
+          this.volume.set(windowSeconds, group);
         }
-        this.entry(group, c.multiple, id, add);
-        if (group.size === 0) this.volume.delete(c.windowSeconds);
-        this.countWindow(this.windowUse.volume, c.windowSeconds, add);
+        this.entry(group, placement.key(c), id, add);
+        if (group.size === 0) this.volume.delete(windowSeconds);
+        this.countWindow(this.windowUse.volume, windowSeconds, add);
         break;
       }
+      case 'indicator':
+        if (indicator === null) throw new Error(`condition ${c.type} is placed with indicators but is not judged on one`);
+        this.registerForming(id, indicator, seriesKey as string, add);
+        break;
+      default:
+        assertNever(placement, 'index placement');
     }
   }
 
   private registerForming(id: IndexedRule, c: IndicatorCondition, seriesKey: string, add: boolean): void {
-    const [indicator] = indicatorKeysOf(c);
-    const kind = c.type === 'rsi_above' || c.type === 'rsi_below' ? 'rsi' : c.type === 'bollinger_break' ? 'band' : 'zero';
-    const groupKey = kind === 'rsi' ? `${seriesKey}|${indicator as string}` : formingEdgeKey(c, this.region);
+    const judging = indicatorJudging(c);
+    const groupKey = formingEdgeKey(c, this.region);
     let group = this.forming.get(groupKey);
     if (group === undefined) {
-      group = { key: groupKey, seriesKey, kind, probe: c, entries: new SortedEntries<IndexedRule>() };
+      group = { key: groupKey, seriesKey, edge: judging.shape === 'edge', probe: c, entries: new SortedEntries<IndexedRule>() };
       this.forming.set(groupKey, group);
     }
-    const key = c.type === 'rsi_above' || c.type === 'rsi_below' ? c.value : c.type === 'bollinger_break' ? (c.band === 'upper' ? c.stdDev : -c.stdDev) : 0;
-    this.entry(group.entries, key, id, add);
+    this.entry(group.entries, judging.line(c), id, add);
     if (group.entries.size === 0) this.forming.delete(groupKey);
-    if (isEdge(c)) {
-      const edgeKey = formingEdgeKey(c, this.region);
-      const uses = (this.formingEdgeUse.get(edgeKey) ?? 0) + (add ? 1 : -1);
+    if (judging.shape === 'edge') {
+      const uses = (this.formingEdgeUse.get(groupKey) ?? 0) + (add ? 1 : -1);
       if (uses > 0) {
-        this.formingEdgeUse.set(edgeKey, uses);
-        if (!this.formingEdges.has(edgeKey)) this.formingEdges.set(edgeKey, c);
+        this.formingEdgeUse.set(groupKey, uses);
+        if (!this.formingEdges.has(groupKey)) this.formingEdges.set(groupKey, c);
       } else {
-        this.formingEdgeUse.delete(edgeKey);
-        this.formingEdges.delete(edgeKey);
+        this.formingEdgeUse.delete(groupKey);
+        this.formingEdges.delete(groupKey);
       }
     }
   }
@@ -244,9 +239,6 @@ export class SymbolIndex {
     this.windowsCache = null;
   }
 }
-
-const partsOf = (rule: EngineRule): readonly SimpleCondition[] =>
-  rule.condition.type === 'all' || rule.condition.type === 'any' ? rule.condition.conditions : [rule.condition];
 
 /**
  * Active rules, indexed for evaluation.
@@ -299,7 +291,7 @@ export class RuleIndex {
     symbolIndex.members.set(rule.id, indexed);
     symbolIndex.pending.add(rule.id);
     const atClose = isJudgedAtClose(rule.condition);
-    for (const part of partsOf(rule)) symbolIndex.register(indexed, part, true, atClose);
+    for (const part of partsOf(rule.condition)) symbolIndex.register(indexed, part, true, atClose);
     if (rule.expiresAt !== null) pushTimer(this.expiries, rule.expiresAt, rule.id);
   }
 
@@ -310,7 +302,7 @@ export class RuleIndex {
     const symbolIndex = this.symbols.get(existing.rule.symbol);
     if (symbolIndex === undefined) return;
     const atClose = isJudgedAtClose(existing.rule.condition);
-    for (const part of partsOf(existing.rule)) symbolIndex.register(existing, part, false, atClose);
+    for (const part of partsOf(existing.rule.condition)) symbolIndex.register(existing, part, false, atClose);
     symbolIndex.members.delete(ruleId);
     symbolIndex.pending.delete(ruleId);
     if (symbolIndex.isEmpty) this.symbols.delete(existing.rule.symbol);

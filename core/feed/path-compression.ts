@@ -87,10 +87,3 @@ export class PathCompressor {
     this.ticks = ticks + earlier.length;
   }
 }
-
-/** Compresses a whole path at once (tests, benchmarks); `rawBudget` 0 compresses from the first point. */
-export function compressPath(points: readonly PricePointTuple[], rawBudget: number): PricePointTuple[] {
-  const compressor = new PathCompressor(rawBudget);
-  for (const [price, at, volume] of points) compressor.add(price, at, volume);
-  return compressor.take();
-}

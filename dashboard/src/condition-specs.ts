@@ -2,9 +2,11 @@
  * The rule form's condition fields, derived from the rule model instead of written by hand: the
  * build (dashboard/build.ts) turns core/rule-model's condition schema into JSON Schema and this
  * module reads each condition type and its fields out of it. A condition type added to the model
- * appears in the form with the next build, fields and bounds included; a field the form has no
- * input for (a list of conditions, a nested object) is edited as JSON. Pure: no DOM, no Node.
+ * appears in the form with the next build, fields and bounds included; its labels come from the
+ * condition registry (core/conditions). A field the form has no input for (a list of conditions,
+ * a nested object) is edited as JSON. Pure: no DOM, no Node.
  */
+import { CONDITIONS, conditionForm } from '../../core/conditions/registry';
 
 export type ConditionFieldKind = 'number' | 'integer' | 'text' | 'choice' | 'json';
 
@@ -85,28 +87,24 @@ export function conditionTypeSpecs(schema: unknown): ConditionTypeSpec[] {
   return specs;
 }
 
-const FIELD_LABELS: Record<string, string> = {
-  value: 'Level',
-  lower: 'Lower bound',
-  upper: 'Upper bound',
-  percent: 'Percent (%)',
-  multiple: 'Multiple of average volume (×)',
-  windowSeconds: 'Window (seconds)',
-  conditions: 'Conditions (JSON list)',
-};
+/** Labels of fields outside the registry's condition types (the list of an `all` / `any`). */
+const FIELD_LABELS: Record<string, string> = { conditions: 'Conditions (JSON list)' };
 
-/** A field's label: known names read as a trader would say them, others from the camelCase name. */
-export function fieldLabel(name: string): string {
-  const known = FIELD_LABELS[name];
+/** A field's label: as the condition registry names it (by any type that has it), else from the camelCase name. */
+export function fieldLabel(name: string, type?: string): string {
+  const known = (type === undefined ? undefined : conditionForm(type)?.fields[name]) ?? registryFieldLabels.get(name) ?? FIELD_LABELS[name];
   if (known !== undefined) return known;
   const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/_/g, ' ').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+const registryFieldLabels = new Map(CONDITIONS.flatMap((d) => Object.entries(d.form.fields)));
+
 const TYPE_WORDS: Record<string, string> = { rsi: 'RSI', macd: 'MACD', ma: 'MA', bollinger: 'Bollinger' };
 
-/** `crosses_above` → `crosses above`, `rsi_above` → `RSI above`. */
+/** A type's label in the picker: the registry's (`crosses above`, `RSI above`), else from the type's name. */
 export const typeLabel = (type: string) =>
+  conditionForm(type)?.label ??
   type
     .split('_')
     .map((word) => TYPE_WORDS[word] ?? word)

@@ -2,7 +2,8 @@
  * How numbers, times and conditions read on the dashboard. Conditions are read generically (a
  * record with a `type`), so a condition type the dashboard does not know yet still reads sensibly.
  */
-import { formatNumber } from '../../core/engine/message';
+import { isSimpleConditionType } from '../../core/conditions/registry';
+import { conditionLevels as registryLevels, describeRule, formatNumber } from '../../core/engine/message';
 import type { Condition } from '../../core/rule-model';
 import { typeLabel } from './condition-specs';
 
@@ -28,80 +29,38 @@ export function formatDateTime(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 }
 
-function duration(seconds: unknown): string {
-  if (typeof seconds !== 'number') return String(seconds);
-  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
-  if (seconds % 60 === 0) return `${seconds / 60} min`;
-  return `${seconds} s`;
-}
-
 const num = (value: unknown) => (typeof value === 'number' ? formatNumber(value) : String(value));
 
-/** A condition in words, present tense: `crosses above 200`, `rises 2% within 5 min`. */
-export function conditionText(condition: Condition | Record<string, unknown>): string {
+type ConditionLike = Condition | Record<string, unknown>;
+
+/** The parts of a composite read loosely (a record with `conditions`), or null for a simple condition. */
+function looseParts(c: Record<string, unknown>): { join: string; parts: ConditionLike[] } | null {
+  if ((c.type !== 'all' && c.type !== 'any') || !Array.isArray(c.conditions)) return null;
+  return { join: c.type === 'all' ? ' and ' : ' or ', parts: c.conditions as ConditionLike[] };
+}
+
+/**
+ * A condition in words, present tense: `crosses above 200`, `rises 2% within 5 min` — the words of
+ * the condition registry; a type this dashboard does not know yet reads from its fields.
+ */
+export function conditionText(condition: ConditionLike): string {
   const c = condition as Record<string, unknown>;
+  const composite = looseParts(c);
+  if (composite !== null) return composite.parts.map(conditionText).join(composite.join);
   const type = String(c.type);
-  switch (type) {
-    case 'price_above':
-      return `above ${num(c.value)}`;
-    case 'price_below':
-      return `below ${num(c.value)}`;
-    case 'crosses_above':
-      return `crosses above ${num(c.value)}`;
-    case 'crosses_below':
-      return `crosses below ${num(c.value)}`;
-    case 'crosses':
-      return `crosses ${num(c.value)}`;
-    case 'enters_channel':
-      return `enters ${num(c.lower)}–${num(c.upper)}`;
-    case 'exits_channel':
-      return `leaves ${num(c.lower)}–${num(c.upper)}`;
-    case 'moves_up_pct':
-      return `rises ${num(c.percent)}% within ${duration(c.windowSeconds)}`;
-    case 'moves_down_pct':
-      return `falls ${num(c.percent)}% within ${duration(c.windowSeconds)}`;
-    case 'change_from_prev_close_pct':
-      return typeof c.percent === 'number' ? `${c.percent > 0 ? 'up' : 'down'} ${num(Math.abs(c.percent))}% on the previous close` : 'change on the previous close';
-    case 'volume_spike':
-      return `volume ${num(c.multiple)}× usual within ${duration(c.windowSeconds)}`;
-    case 'rsi_above':
-    case 'rsi_below':
-      return `RSI(${num(c.period)}) ${type === 'rsi_above' ? 'above' : 'below'} ${num(c.value)}${onBars(c)}`;
-    case 'macd_cross':
-      return `MACD(${num(c.fast)}, ${num(c.slow)}, ${num(c.signal)}) crosses ${c.direction === 'down' ? 'below' : 'above'} its signal${onBars(c)}`;
-    case 'bollinger_break':
-      return `breaks the ${c.band === 'lower' ? 'lower' : 'upper'} Bollinger band (${num(c.period)}, ${num(c.stdDev)})${onBars(c)}`;
-    case 'ma_cross': {
-      const kind = String(c.kind ?? 'sma').toUpperCase();
-      return `${kind}(${num(c.fast)}) crosses ${c.direction === 'down' ? 'below' : 'above'} ${kind}(${num(c.slow)})${onBars(c)}`;
-    }
-    case 'all':
-    case 'any':
-      return Array.isArray(c.conditions) ? c.conditions.map((inner) => conditionText(inner as Record<string, unknown>)).join(type === 'all' ? ' and ' : ' or ') : type;
-    default: {
-      const fields = Object.entries(c)
-        .filter(([name]) => name !== 'type')
-        .map(([name, value]) => `${name} ${typeof value === 'object' ? JSON.stringify(value) : num(value)}`);
-      return [typeLabel(type), ...fields].join(' ');
-    }
-  }
+  if (isSimpleConditionType(type)) return describeRule(condition as Condition);
+  const fields = Object.entries(c)
+    .filter(([name]) => name !== 'type')
+    .map(([name, value]) => `${name} ${typeof value === 'object' ? JSON.stringify(value) : num(value)}`);
+  return [typeLabel(type), ...fields].join(' ');
 }
 
-/** ` on 1m bars`, with the session and the forming bar when the condition says so. */
-function onBars(c: Record<string, unknown>): string {
-  const session = c.session === 'extended' ? ', extended hours' : c.session === 'any' ? ', all hours' : '';
-  return ` on ${String(c.interval)} bars${session}${c.evaluate === 'forming' ? ', forming bar' : ''}`;
-}
-
-/** Conditions whose `value`, `lower` and `upper` are prices (an RSI level is not). */
-const PRICE_LEVEL_TYPES = new Set(['price_above', 'price_below', 'crosses_above', 'crosses_below', 'crosses', 'enters_channel', 'exits_channel']);
-
-/** The price levels a condition names (`value`, `lower`, `upper`, also inside `all`/`any`): the lines on the chart. */
-export function conditionLevels(condition: Condition | Record<string, unknown>): number[] {
+/** The price levels a condition names (also inside `all`/`any`): the lines on the chart; none for an unknown type. */
+export function conditionLevels(condition: ConditionLike): number[] {
   const c = condition as Record<string, unknown>;
-  const levels = PRICE_LEVEL_TYPES.has(String(c.type)) ? ['value', 'lower', 'upper'].map((name) => c[name]).filter((v): v is number => typeof v === 'number') : [];
-  if (Array.isArray(c.conditions)) for (const inner of c.conditions) levels.push(...conditionLevels(inner as Record<string, unknown>));
-  return levels;
+  const composite = looseParts(c);
+  if (composite !== null) return composite.parts.flatMap(conditionLevels);
+  return isSimpleConditionType(String(c.type)) ? registryLevels(condition as Condition) : [];
 }
 
 /** `5 s ago`, `3 min ago`, then the time. */

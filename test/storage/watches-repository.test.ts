@@ -2,17 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { connectionWatchesKey, PK, SK } from '../../storage/item-keys';
-import {
-  forgetWatches,
-  listWatchersOf,
-  listWatches,
-  MAX_WATCHED_SYMBOLS,
-  setWatches,
-  WATCH_TTL_SECONDS,
-  watchedBy,
-} from '../../storage/watches-repository';
+import { forgetWatches, listWatches, MAX_WATCHED_SYMBOLS, setWatches, WATCH_TTL_SECONDS } from '../../storage/watches-repository';
 import { T0 } from '../support/api-fixtures';
 import { uniqueOwner, useDynamoDbTable } from '../support/dynamodb';
+import { listWatchersOf, watchedBy } from '../support/watch-readers';
 
 const table = useDynamoDbTable();
 

@@ -11,6 +11,7 @@ import type { Rule, TriggerMode } from '../../../core/rule-model';
 import { ApiError, type RuleBody } from '../api-client';
 import { fieldLabel, typeLabel, type ConditionFieldSpec } from '../condition-specs';
 import {
+  ADDRESS_FORM,
   CHANNEL_KINDS,
   emptyForm,
   errorsByField,
@@ -37,8 +38,6 @@ const TRIGGER_HELP: Record<TriggerMode, string> = {
   once: 'Fires once; the rule then stops.',
   repeat: 'Fires whenever the condition holds, at most once per cooldown.',
 };
-const ADDRESS_LABEL: Record<ChannelKind, string> = { email: 'Email address', telegram: 'Telegram chat id', webhook: 'Webhook URL' };
-const ADDRESS_HINT: Record<ChannelKind, string> = { email: 'me@example.com', telegram: '123456789', webhook: 'https://example.com/hook' };
 
 interface FieldProps {
   id: string;
@@ -164,7 +163,7 @@ export function RuleForm({ rule, initialSymbol, onSave, onClose }: RuleFormProps
               const value = values.conditionFields[field.name] ?? '';
               const update = (text: string) => set({ conditionFields: { ...values.conditionFields, [field.name]: text } });
               return (
-                <Field key={field.name} id={id} label={fieldLabel(field.name)} errors={errors[`condition.${field.name}`]} help={boundsHelp(field)}>
+                <Field key={field.name} id={id} label={fieldLabel(field.name, values.conditionType)} errors={errors[`condition.${field.name}`]} help={boundsHelp(field)}>
                   {(a) =>
                     field.kind === 'choice' ? (
                       <select {...a} value={value} onChange={(e) => update(e.currentTarget.value)}>
@@ -233,14 +232,14 @@ export function RuleForm({ rule, initialSymbol, onSave, onClose }: RuleFormProps
                     ))}
                   </select>
                 </div>
-                <Field id={`rule-channel-${index}-address`} label={ADDRESS_LABEL[channel.kind]} errors={errors[`channels.${index}`]}>
+                <Field id={`rule-channel-${index}-address`} label={ADDRESS_FORM[channel.kind].label} errors={errors[`channels.${index}`]}>
                   {(a) => (
                     <input
                       {...a}
                       type="text"
-                      inputMode={channel.kind === 'email' ? 'email' : channel.kind === 'webhook' ? 'url' : 'text'}
+                      inputMode={ADDRESS_FORM[channel.kind].inputMode}
                       autocomplete="off"
-                      placeholder={ADDRESS_HINT[channel.kind]}
+                      placeholder={ADDRESS_FORM[channel.kind].placeholder}
                       value={channel.address}
                       onInput={(e) => update({ address: e.currentTarget.value })}
                     />

@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateBatch, newEngineState, RuleIndex } from '../../../core/engine';
 import type { EngineRule, FiredAlert, PricePoint, SymbolBatch } from '../../../core/engine';
-import { compressPath } from '../../../core/feed';
+import { compressPath } from '../../support/path-fixtures';
 import type { Condition } from '../../../core/rule-model';
 import { secondOf } from '../../../core/tick-time';
 import {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateBatch, newEngineState, RuleIndex } from '../../../core/engine';
-import { compressPath, DEFAULT_RAW_BUDGET, PathCompressor, type PricePointTuple } from '../../../core/feed';
+import { DEFAULT_RAW_BUDGET, PathCompressor, type PricePointTuple } from '../../../core/feed';
+import { compressPath } from '../../support/path-fixtures';
 import { rule, SYMBOL, T0 } from '../../support/engine-fixtures';
 
 const ms = (offset: number) => T0 + offset;

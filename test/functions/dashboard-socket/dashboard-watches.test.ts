@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_SUBPROTOCOL } from '../../../functions/dashboard-socket/subprotocol';
 import { parseSocketMessage } from '../../../functions/dashboard-socket/watch-message';
-import { MAX_WATCHED_SYMBOLS, listWatches, watchedBy } from '../../../storage/watches-repository';
+import { MAX_WATCHED_SYMBOLS, listWatches } from '../../../storage/watches-repository';
+import { watchedBy } from '../../support/watch-readers';
 import { openClient, type DashboardClient } from '../../support/delivery-dashboard';
 import { eventually, pause } from '../../support/eventually';
 import { Pipeline } from '../../support/pipeline-stack';
