@@ -7,7 +7,8 @@ import * as z from 'zod';
 import { mustBe } from './validation';
 import { channelSchema } from './channels';
 import { conditionSchema } from './conditions';
-import { symbolSchema } from './symbol';
+import { documented, withJsonSchema } from './schema-docs';
+import { SYMBOL_PATTERN, symbolSchema } from './symbol';
 
 export const TRIGGER_MODES = ['once', 'rearm', 'repeat'] as const;
 export const RULE_STATUSES = ['active', 'paused', 'triggered', 'expired'] as const;
@@ -28,10 +29,22 @@ export const cooldownSecondsSchema = z
   .min(0, { error: 'must be at least 0' })
   .max(MAX_COOLDOWN_SECONDS, { error: `must be at most ${MAX_COOLDOWN_SECONDS} (7 days)` });
 
-/** ISO-8601 timestamp with `Z` or an offset, normalised to UTC (`2026-12-31T21:00:00.000Z`). */
-export const isoTimestampSchema = z
-  .iso.datetime({ offset: true, error: mustBe('an ISO-8601 timestamp such as 2026-12-31T21:00:00Z') })
-  .transform((value) => new Date(value).toISOString());
+const isoDatetime = z.iso.datetime({ offset: true, error: mustBe('an ISO-8601 timestamp such as 2026-12-31T21:00:00Z') });
+
+/**
+ * ISO-8601 timestamp with `Z` or an offset, normalised to UTC (`2026-12-31T21:00:00.000Z`). Its
+ * JSON Schema is the accepted form (`format` and zod's `pattern`), in both directions.
+ */
+export const isoTimestampSchema = withJsonSchema(
+  isoDatetime.transform((value) => new Date(value).toISOString()),
+  { type: 'string', format: 'date-time', pattern: isoDatetime._zod.pattern.source },
+);
+
+/** `expiresAt` of a create or patch: after it the rule never fires (checked in functions/api/rule-changes.ts). */
+const expiresAtSchema = documented(isoTimestampSchema, {
+  description: 'after this time the rule is expired and never fires',
+  constraints: [{ kind: 'futureTimestamp' }],
+});
 
 const channelsSchema = z
   .array(channelSchema, { error: mustBe('an array of channels') })
@@ -54,32 +67,35 @@ export const ruleCreateSchema = z.strictObject({
   condition: conditionSchema,
   trigger: triggerSchema.default(DEFAULT_TRIGGER),
   cooldownSeconds: cooldownSecondsSchema.default(DEFAULT_COOLDOWN_SECONDS),
-  expiresAt: isoTimestampSchema.nullable().default(null),
+  expiresAt: expiresAtSchema.nullable().default(null),
   channels: channelsSchema.default([]),
   message: messageSchema.nullable().default(null),
   note: noteSchema.nullable().default(null),
   status: settableStatusSchema.default('active'),
 });
 
-/** Body of `PATCH /rules/{id}`: any subset of the create fields; `status` pauses or resumes. */
-export const rulePatchSchema = z
-  .strictObject({
-    symbol: symbolSchema.optional(),
-    condition: conditionSchema.optional(),
-    trigger: triggerSchema.optional(),
-    cooldownSeconds: cooldownSecondsSchema.optional(),
-    expiresAt: isoTimestampSchema.nullable().optional(),
-    channels: channelsSchema.optional(),
-    message: messageSchema.nullable().optional(),
-    note: noteSchema.nullable().optional(),
-    status: settableStatusSchema.optional(),
-  })
-  .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' });
+/** Body of `PATCH /rules/{id}`: any subset of the create fields (at least one); `status` pauses or resumes. */
+export const rulePatchSchema = withJsonSchema(
+  z
+    .strictObject({
+      symbol: symbolSchema.optional(),
+      condition: conditionSchema.optional(),
+      trigger: triggerSchema.optional(),
+      cooldownSeconds: cooldownSecondsSchema.optional(),
+      expiresAt: expiresAtSchema.nullable().optional(),
+      channels: channelsSchema.optional(),
+      message: messageSchema.nullable().optional(),
+      note: noteSchema.nullable().optional(),
+      status: settableStatusSchema.optional(),
+    })
+    .refine((patch) => Object.keys(patch).length > 0, { message: 'must change at least one field' }),
+  { minProperties: 1 },
+);
 
 /** A rule as the API returns it. */
 export const ruleSchema = z.strictObject({
   id: z.string(),
-  symbol: z.string(),
+  symbol: z.string().regex(SYMBOL_PATTERN),
   condition: conditionSchema,
   trigger: triggerSchema,
   cooldownSeconds: z.int(),

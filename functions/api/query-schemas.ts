@@ -1,10 +1,11 @@
 /**
  * Query strings of the list routes, as zod schemas (validation and the OpenAPI document both use
  * them). Unknown parameters are refused like unknown body fields; an empty value (`?symbol=`)
- * counts as absent.
+ * counts as absent, also among repeats (`?symbol=&symbol=AAPL$US` is `?symbol=AAPL$US`).
  */
 import * as z from 'zod';
 import { isoTimestampSchema, parseWith, RULE_STATUSES, symbolSchema } from '../../core/rule-model';
+import { documented } from '../../core/rule-model/schema-docs';
 import { ID_PATTERN } from '../../storage/random-ids';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -24,10 +25,10 @@ const limitSchema = z
   .default(DEFAULT_PAGE_SIZE)
   .meta({ description: `page size, 1 to ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})` });
 
-const cursorSchema = z
-  .string()
-  .optional()
-  .meta({ description: 'nextCursor of the previous page, unchanged (opaque)' });
+const cursorSchema = documented(z.string(), {
+  description: 'nextCursor of the previous page (opaque)',
+  constraints: [{ kind: 'serverIssued', from: 'nextCursor' }],
+}).optional();
 
 export const listRulesQuerySchema = z.strictObject({
   symbol: symbolSchema.optional().meta({ description: 'only rules on this symbol (CODE$REGION, any case)' }),
@@ -54,8 +55,15 @@ export const listAlertsQuerySchema = z.strictObject({
 export type ListRulesQuery = z.output<typeof listRulesQuerySchema>;
 export type ListAlertsQuery = z.output<typeof listAlertsQuerySchema>;
 
-/** Parses API Gateway's `queryStringParameters`, throwing a ValidationError that names the parameter. */
+/**
+ * Parses API Gateway's `queryStringParameters`, throwing a ValidationError that names the parameter.
+ * The gateway joins a repeated parameter's values with commas; empty ones among them are dropped
+ * like an empty value alone, so a parameter with only empty values is absent.
+ */
 export function parseQuery<S extends z.ZodType>(schema: S, parameters: Record<string, string | undefined> | undefined): z.output<S> {
-  const present = Object.entries(parameters ?? {}).filter(([, value]) => value !== undefined && value !== '');
+  const present = Object.entries(parameters ?? {}).flatMap(([name, value]) => {
+    const values = (value ?? '').split(',').filter((part) => part !== '');
+    return values.length === 0 ? [] : [[name, values.join(',')] as const];
+  });
   return parseWith(schema, Object.fromEntries(present));
 }

@@ -23,12 +23,23 @@ export interface RouteDefinition {
   tableAccess: 'read' | 'readWrite';
   operationId: string;
   summary: string;
+  /** The OpenAPI tag that groups the operation (see {@link ROUTE_TAGS}); every route of {@link ROUTES} has one. */
+  tag?: RouteTag;
   query?: z.ZodObject;
   body?: z.ZodType;
   success: { status: 200 | 201 | 204; description: string; schema?: z.ZodType };
   /** Error statuses the route can answer besides 500. */
   errors: readonly (400 | 401 | 404 | 413 | 415 | 429)[];
 }
+
+/** OpenAPI tags of the operations, with what each groups. */
+export const ROUTE_TAGS = {
+  rules: 'alert rules: create, list, read, change, pause, resume, delete',
+  alerts: 'the history of fired alerts and their deliveries',
+  health: 'whether the market feed is live (no API key)',
+} as const;
+
+export type RouteTag = keyof typeof ROUTE_TAGS;
 
 export const HANDLER_EXPORT = 'handler';
 
@@ -55,6 +66,7 @@ export const ROUTES = [
     authorized: true,
     tableAccess: 'readWrite',
     operationId: 'createRule',
+    tag: 'rules',
     summary: 'Create a rule',
     body: ruleCreateSchema,
     success: { status: 201, description: 'the new rule', schema: ruleSchema },
@@ -67,6 +79,7 @@ export const ROUTES = [
     authorized: true,
     tableAccess: 'read',
     operationId: 'listRules',
+    tag: 'rules',
     summary: "List the caller's rules",
     query: listRulesQuerySchema,
     success: { status: 200, description: 'a page of rules, in id order', schema: pageOf(ruleSchema) },
@@ -79,6 +92,7 @@ export const ROUTES = [
     authorized: true,
     tableAccess: 'read',
     operationId: 'getRule',
+    tag: 'rules',
     summary: 'Get a rule',
     success: { status: 200, description: 'the rule', schema: ruleSchema },
     errors: [401, 404],
@@ -90,6 +104,7 @@ export const ROUTES = [
     authorized: true,
     tableAccess: 'readWrite',
     operationId: 'updateRule',
+    tag: 'rules',
     summary: 'Change, pause or resume a rule',
     body: rulePatchSchema,
     success: { status: 200, description: 'the changed rule', schema: ruleSchema },
@@ -102,6 +117,7 @@ export const ROUTES = [
     authorized: true,
     tableAccess: 'readWrite',
     operationId: 'deleteRule',
+    tag: 'rules',
     summary: 'Delete a rule',
     success: { status: 204, description: 'deleted' },
     errors: [401, 404],
@@ -113,6 +129,7 @@ export const ROUTES = [
     authorized: true,
     tableAccess: 'read',
     operationId: 'listAlerts',
+    tag: 'alerts',
     summary: "List the caller's alerts, newest first",
     query: listAlertsQuerySchema,
     success: { status: 200, description: 'a page of alerts, newest first', schema: pageOf(alertSchema) },
@@ -125,11 +142,12 @@ export const ROUTES = [
     authorized: false,
     tableAccess: 'read',
     operationId: 'getHealth',
+    tag: 'health',
     summary: 'Whether the feed is live and when the last tick arrived',
     success: { status: 200, description: 'feed health', schema: healthSchema },
     errors: [],
   },
-] as const satisfies readonly RouteDefinition[];
+] as const satisfies readonly (RouteDefinition & { tag: RouteTag })[];
 
 /** API Gateway's route key: `GET /rules/{id}`. */
 export const routeKey = (route: Pick<RouteDefinition, 'method' | 'path'>) => `${route.method} ${route.path}`;

@@ -8,6 +8,12 @@ describe('list query strings', () => {
     expect(parseQuery(listRulesQuerySchema, { symbol: '', status: '', limit: '', cursor: '' })).toEqual({ limit: 50 });
   });
 
+  it('drops empty values among repeated ones (API Gateway joins repeats with commas)', () => {
+    expect(parseQuery(listRulesQuerySchema, { symbol: ',aapl$us', limit: '5,' })).toEqual({ symbol: 'AAPL$US', limit: 5 });
+    expect(parseQuery(listRulesQuerySchema, { status: ',,' })).toEqual({ limit: 50 });
+    expect(() => parseQuery(listRulesQuerySchema, { status: 'active,paused' })).toThrow('status must be one of');
+  });
+
   it('normalises symbols and times like the body does', () => {
     expect(parseQuery(listAlertsQuerySchema, { symbol: ' 700$hk', since: '2026-03-02T16:30:00+02:00', limit: '100' })).toEqual({
       symbol: '700$HK',
