@@ -32,33 +32,27 @@ export interface TableDefinition {
   readonly globalSecondaryIndexes: readonly GlobalSecondaryIndexDefinition[];
 }
 
+/** Global secondary index number `n`: keys `GSI<n>PK` / `GSI<n>SK`, every attribute projected. */
+const globalIndex = <N extends number>(n: N) =>
+  ({
+    indexName: `GSI${n}`,
+    partitionKey: { name: `GSI${n}PK`, type: 'S' },
+    sortKey: { name: `GSI${n}SK`, type: 'S' },
+    projectionType: 'ALL',
+  }) as const satisfies GlobalSecondaryIndexDefinition;
+
 /** Sparse index of the rules that are `active`, by symbol: what the evaluator and ingest task read. */
-export const ACTIVE_RULES_BY_SYMBOL_INDEX = {
-  indexName: 'GSI1',
-  partitionKey: { name: 'GSI1PK', type: 'S' },
-  sortKey: { name: 'GSI1SK', type: 'S' },
-  projectionType: 'ALL',
-} as const satisfies GlobalSecondaryIndexDefinition;
+export const ACTIVE_RULES_BY_SYMBOL_INDEX = globalIndex(1);
 
 /** Index of every API key, by owner and key id: `keys list` and `keys revoke`. */
-export const API_KEYS_INDEX = {
-  indexName: 'GSI2',
-  partitionKey: { name: 'GSI2PK', type: 'S' },
-  sortKey: { name: 'GSI2SK', type: 'S' },
-  projectionType: 'ALL',
-} as const satisfies GlobalSecondaryIndexDefinition;
+export const API_KEYS_INDEX = globalIndex(2);
 
 /**
  * Sparse index of alerts whose deliveries may not have been queued yet (the outbox): a claim
  * writes the alert with these keys, the evaluator removes them once the deliveries are queued,
  * and the outbox sweeper queues whatever is left after a crash or a queue outage.
  */
-export const DELIVERY_OUTBOX_INDEX = {
-  indexName: 'GSI3',
-  partitionKey: { name: 'GSI3PK', type: 'S' },
-  sortKey: { name: 'GSI3SK', type: 'S' },
-  projectionType: 'ALL',
-} as const satisfies GlobalSecondaryIndexDefinition;
+export const DELIVERY_OUTBOX_INDEX = globalIndex(3);
 
 export const TABLE = {
   defaultName: 'stock-alerts',

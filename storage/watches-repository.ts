@@ -12,7 +12,7 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './dynamodb-client';
-import { connectionWatchesKey, PK, SK, TTL, WATCHES_PARTITION, watchKey } from './item-keys';
+import { connectionWatchesKey, PK, TTL, WATCHES_PARTITION, watchKey } from './item-keys';
 import { queryAll } from './query-page';
 import { TransactionCancelledError, writeTransaction, type TransactionItem } from './transactions';
 
