@@ -9,26 +9,25 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Alert, Channel, DeliveryStatus } from '../core/rule-model';
+import type { DeliverableAlert } from '../core/delivery/deliverable-alert';
+import type { Channel, DeliveryStatus } from '../core/rule-model';
+import { toAlert } from './alerts-repository';
 import type { Db } from './dynamodb-client';
 import { alertKey, PK } from './item-keys';
 
-/** An alert as the notifier needs it: the resource, its channels and note at firing time, its owner. */
-export interface DeliverableAlert {
-  owner: string;
-  alert: Alert;
-  channels: Channel[];
-  note: string | null;
-}
-
 function toDeliverable(item: Record<string, unknown>): DeliverableAlert {
-  const { id, ruleId, symbol, price, condition, message, tickAt, triggeredAt, deliveries } = item as unknown as Alert;
   return {
     owner: String(item.owner),
-    alert: { id, ruleId, symbol, price, condition, message, tickAt, triggeredAt, deliveries },
+    alert: toAlert(item),
     channels: (item.channels ?? []) as Channel[],
     note: typeof item.note === 'string' ? item.note : null,
   };
+}
+
+/** The document path of delivery `index` of an alert item. */
+function deliveryPath(index: number): string {
+  if (!Number.isInteger(index) || index < 0) throw new RangeError(`a delivery index must be a non-negative integer, got ${index}`);
+  return `deliveries[${index}]`;
 }
 
 export async function getDeliverableAlert(db: Db, owner: string, key: string): Promise<DeliverableAlert | null> {
@@ -47,7 +46,7 @@ export type LeaseResult =
 
 /** Takes the lease on delivery `index` of an alert until `now + leaseMs`. */
 export async function leaseDelivery(db: Db, owner: string, key: string, index: number, now: number, leaseMs: number): Promise<LeaseResult> {
-  const path = `deliveries[${index}]`;
+  const path = deliveryPath(index);
   try {
     const { Attributes } = await db.doc.send(
       new UpdateCommand({
@@ -80,7 +79,7 @@ export interface DeliveryOutcome {
 
 /** Records the outcome of an attempt and gives the lease back. */
 export async function finishDelivery(db: Db, owner: string, key: string, index: number, outcome: DeliveryOutcome): Promise<void> {
-  const path = `deliveries[${index}]`;
+  const path = deliveryPath(index);
   const set = [`${path}.#status = :status`, `${path}.attempts = :attempts`, ...(outcome.error === undefined ? [] : [`${path}.#error = :error`])];
   const remove = ['leases.#d', ...(outcome.error === undefined ? [`${path}.#error`] : [])];
   await db.doc.send(

@@ -5,6 +5,7 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { retrying, type RetryOptions } from '../core/retry';
 import type { Db } from './dynamodb-client';
 
 export type TransactionItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -22,19 +23,29 @@ export class TransactionCancelledError extends Error {
   }
 }
 
-const CONFLICT_RETRIES = 5;
+/** Attempts at a transaction cancelled only by conflicts, the first included; waits of 5–10 ms, 10–20 ms, … up to 320 ms. */
+const CONFLICT_RETRY: Omit<RetryOptions, 'retryOn'> = { maxAttempts: 6, backoff: { initialMs: 10, maxMs: 320 } };
 
+function reasonsOf(error: TransactionCanceledException): string[] {
+  return (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+}
+
+/** Cancelled only because another transaction touched the same items: worth another attempt. */
+function isConflictOnly(error: unknown): boolean {
+  if (!(error instanceof TransactionCanceledException)) return false;
+  const reasons = reasonsOf(error);
+  return reasons.includes('TransactionConflict') && !reasons.includes('ConditionalCheckFailed');
+}
+
+/**
+ * Writes `items` in one transaction, retried while DynamoDB cancels it only for conflicts.
+ * @throws TransactionCancelledError when it is cancelled for another reason, or still conflicts.
+ */
 export async function writeTransaction(db: Db, items: TransactionItem[]): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await db.doc.send(new TransactWriteCommand({ TransactItems: items }));
-      return;
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
-      const conflictOnly = reasons.includes('TransactionConflict') && !reasons.includes('ConditionalCheckFailed');
-      if (!conflictOnly || attempt >= CONFLICT_RETRIES) throw new TransactionCancelledError(reasons);
-      await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * (0.5 + Math.random())));
-    }
+  try {
+    await retrying(() => db.doc.send(new TransactWriteCommand({ TransactItems: items })), { ...CONFLICT_RETRY, retryOn: isConflictOnly });
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) throw new TransactionCancelledError(reasonsOf(error));
+    throw error;
   }
 }

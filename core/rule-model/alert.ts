@@ -1,12 +1,15 @@
 /** The alert resource of `GET /alerts`: one fired rule, with the state of each of its deliveries. */
 import * as z from 'zod';
-import { CHANNEL_TYPES } from './channels';
+import { DELIVERY_CHANNEL_TYPES, type DeliveryChannelType } from '../channels/registry';
 import { conditionSchema } from './conditions';
 
 export const DELIVERY_STATUSES = ['pending', 'sent', 'failed'] as const;
 
+// Every registered channel type (the registry is never empty: test/core/channels/registry.test.ts).
+const deliveryChannels = DELIVERY_CHANNEL_TYPES as [DeliveryChannelType, ...DeliveryChannelType[]];
+
 export const deliverySchema = z.strictObject({
-  channel: z.enum([...CHANNEL_TYPES, 'dashboard']),
+  channel: z.enum(deliveryChannels),
   status: z.enum(DELIVERY_STATUSES),
   attempts: z.int(),
   error: z.string().optional(),

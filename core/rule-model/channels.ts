@@ -1,40 +1,22 @@
-/** Delivery channels of a rule: where its alerts go. */
+/**
+ * Delivery channels of a rule: where its alerts go. Each channel type is defined once, in its
+ * module under core/channels/, and registered in core/channels/registry.ts; this is the union of
+ * the types a rule may list.
+ */
 import * as z from 'zod';
-import { mustBe } from './validation';
+import { RULE_CHANNEL_TYPES, RULE_CHANNELS, type AlertWideChannelType, type RuleChannelSchema, type RuleChannelType } from '../channels/registry';
 
-export const emailChannelSchema = z.strictObject({
-  type: z.literal('email'),
-  to: z.email({ error: mustBe('an email address') }).max(254, { error: 'must be at most 254 characters' }),
-});
+export const CHANNEL_TYPES: readonly RuleChannelType[] = RULE_CHANNEL_TYPES;
 
-export const telegramChannelSchema = z.strictObject({
-  type: z.literal('telegram'),
-  chatId: z
-    .string({ error: mustBe('a string') })
-    .regex(/^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$/, {
-      error: 'must be a Telegram chat id (digits, e.g. "123456789") or a public @channelname',
-    }),
-});
+// The registry holds at least one rule channel (test/core/channels/registry.test.ts).
+const schemas = RULE_CHANNELS.map((channel) => channel.schema) as [RuleChannelSchema, ...RuleChannelSchema[]];
 
-export const webhookChannelSchema = z.strictObject({
-  type: z.literal('webhook'),
-  url: z
-    .string({ error: mustBe('a string') })
-    .max(2048, { error: 'must be at most 2048 characters' })
-    .refine(isHttpUrl, { message: 'must be an absolute http(s) URL' }),
-});
-
-function isHttpUrl(value: string): boolean {
-  if (!URL.canParse(value)) return false;
-  const { protocol } = new URL(value);
-  return protocol === 'https:' || protocol === 'http:';
-}
-
-export const CHANNEL_TYPES = ['email', 'telegram', 'webhook'] as const;
-
-export const channelSchema = z.discriminatedUnion('type', [emailChannelSchema, telegramChannelSchema, webhookChannelSchema], {
+export const channelSchema = z.discriminatedUnion('type', schemas, {
   error: () => `must be one of ${CHANNEL_TYPES.join(', ')}`,
 });
 
 export type Channel = z.infer<typeof channelSchema>;
 export type ChannelType = Channel['type'];
+
+/** Where one delivery goes: one of a rule's channels, or a channel every alert goes to (`{ type: 'dashboard' }`). */
+export type DeliveryChannel = Channel | { type: AlertWideChannelType };

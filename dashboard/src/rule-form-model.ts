@@ -4,13 +4,18 @@
  * user typed, as typed where it is not a number, and lets the API judge: one set of rules (the
  * rule model's schemas), and the API's words next to the fields.
  */
+import type { ChannelForm } from '../../core/channels/definition';
+import { RULE_CHANNEL_TYPES, RULE_CHANNELS, type RuleChannelType } from '../../core/channels/registry';
 import type { Channel, FieldError, Rule, TriggerMode } from '../../core/rule-model';
 import type { ConditionTypeSpec } from './condition-specs';
 
-export const CHANNEL_KINDS = ['email', 'telegram', 'webhook'] as const;
-export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+/** The channel kinds a rule may list (the channel registry, core/channels/registry.ts). */
+export const CHANNEL_KINDS: readonly RuleChannelType[] = RULE_CHANNEL_TYPES;
+export type ChannelKind = RuleChannelType;
 /** The channel field that holds each kind's address. */
-export const ADDRESS_FIELD: Record<ChannelKind, 'to' | 'chatId' | 'url'> = { email: 'to', telegram: 'chatId', webhook: 'url' };
+export const ADDRESS_FIELD = Object.fromEntries(RULE_CHANNELS.map((c) => [c.type, c.destination.field])) as Record<ChannelKind, string>;
+/** How the form asks for each kind's address: label, example, input mode. */
+export const ADDRESS_FORM = Object.fromEntries(RULE_CHANNELS.map((c) => [c.type, c.form])) as Record<ChannelKind, ChannelForm>;
 export const TRIGGERS: readonly TriggerMode[] = ['rearm', 'once', 'repeat'];
 
 /** The condition type select's value for "edit the condition as JSON". */

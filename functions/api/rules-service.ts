@@ -3,6 +3,7 @@
  * policy, and the read-change-write cycle with its retry when another writer got there first.
  * Plain functions over injected adapters: no middy, no event shapes.
  */
+import { destinationUrlOf } from '../../core/channels/registry';
 import { parseWith, ruleCreateSchema, rulePatchSchema, ValidationError, type Channel, type Rule } from '../../core/rule-model';
 import type { Db } from '../../storage/dynamodb-client';
 import type { Page } from '../../storage/query-page';
@@ -38,9 +39,11 @@ export function createRulesService(deps: RulesServiceDependencies) {
 
   async function requireAllowedWebhooks(channels: readonly Channel[] | undefined): Promise<void> {
     const problems = await Promise.all(
-      (channels ?? []).map(async (channel, index) =>
-        channel.type === 'webhook' ? { path: `channels[${index}].url`, problem: await deps.checkWebhookUrl(channel.url) } : null,
-      ),
+      (channels ?? []).map(async (channel, index) => {
+        // Every channel whose destination is a URL (core/channels/registry.ts), not only webhooks.
+        const target = destinationUrlOf(channel);
+        return target === null ? null : { path: `channels[${index}].${target.field}`, problem: await deps.checkWebhookUrl(target.url) };
+      }),
     );
     const details = problems.flatMap((p) => (p === null || p.problem === null ? [] : [{ path: p.path, message: p.problem }]));
     if (details.length > 0) throw new ValidationError(details);

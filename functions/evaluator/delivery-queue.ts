@@ -1,14 +1,17 @@
 /**
- * Queues deliveries on SQS: one queue per channel kind (email, Telegram, webhook, dashboard), so
- * that a slow or failing channel never holds up another. Sends in batches of ten and fails loudly
- * if SQS refuses any entry: the caller then leaves the alert in the outbox to be queued again.
+ * Queues deliveries on SQS: one queue per registered channel type (core/channels/registry.ts:
+ * email, Telegram, webhook, dashboard), so that a slow or failing channel never holds up another.
+ * Sends in batches of ten and fails loudly if SQS refuses any entry: the caller then leaves the
+ * alert in the outbox to be queued again.
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ALERT_WIDE_CHANNEL_TYPES, type DeliveryChannelType } from '../../core/channels/registry';
 import { DELIVERY_MESSAGE_VERSION, type DeliveryMessage } from '../../core/delivery/delivery-message';
 import type { Channel } from '../../core/rule-model';
 import type { DeliveryQueuesConfig } from '../shared/config';
 
-export type QueueName = keyof DeliveryQueuesConfig['queueUrls'];
+/** Each channel type's queue is named for it. */
+export type QueueName = DeliveryChannelType;
 
 export interface QueuedDelivery {
   queue: QueueName;
@@ -19,20 +22,20 @@ export interface DeliveryQueue {
   enqueue(deliveries: readonly QueuedDelivery[]): Promise<void>;
 }
 
-/** The deliveries to queue for an alert: the given channel positions, and the dashboard push if asked. */
+/** The deliveries to queue for an alert: the given channel positions, and the alert-wide ones (the dashboard push) if asked. */
 export function deliveriesOf(
   owner: string,
   alertKey: string,
   channels: readonly Channel[],
   indexes: readonly number[],
-  dashboard: boolean,
+  alertWide: boolean,
 ): QueuedDelivery[] {
   const base = { version: DELIVERY_MESSAGE_VERSION, owner, alertKey };
   const queued: QueuedDelivery[] = indexes.flatMap((index) => {
     const channel = channels[index];
     return channel === undefined ? [] : [{ queue: channel.type, message: { kind: 'channel' as const, ...base, index } }];
   });
-  if (dashboard) queued.push({ queue: 'dashboard', message: { kind: 'dashboard', ...base } });
+  if (alertWide) for (const type of ALERT_WIDE_CHANNEL_TYPES) queued.push({ queue: type, message: { kind: type, ...base } });
   return queued;
 }
 

@@ -25,20 +25,12 @@ import type { EngineState, FiredAlert, RuleIndex, SymbolBatch, TriggerUpdate } f
 import { BATCH_EVENT_VERSION, type BatchEvent, type BatchResult } from '../../core/feed';
 import type { Alert } from '../../core/rule-model';
 import { alertKeyOf } from '../../storage/alerts-repository';
-import type { ClaimResult } from '../../storage/trigger-state-repository';
+import type { ClaimRequest, ClaimResult } from '../../storage/trigger-state-repository';
 import { deliveriesOf, type DeliveryQueue } from './delivery-queue';
 import type { ActiveRule, RuleCache } from './rule-cache';
 
-/** An alert to claim, with everything its record needs. */
-export interface AlertClaim {
-  rule: ActiveRule;
-  alert: Alert;
-  firedAt: number;
-  armed: boolean;
-  consumed: boolean;
-  fromPos: number;
-  toPos: number;
-}
+/** An alert to claim, with everything its record needs: the store's claim (trigger-state-repository.ts) less its clock and retention. */
+export type AlertClaim = Omit<ClaimRequest, 'now' | 'retentionDays'>;
 
 export interface TriggerStore {
   claim(claim: AlertClaim): Promise<ClaimResult>;
@@ -194,7 +186,7 @@ async function claimAndQueue(
     deliveries: record.channels.map((channel) => ({ channel: channel.type, status: 'pending', attempts: 0 })),
   };
   const outcome = await deps.store.claim({
-    rule,
+    record,
     alert,
     firedAt: fired.at,
     armed: update?.armed ?? rule.engine.armed,

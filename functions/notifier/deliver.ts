@@ -6,11 +6,11 @@
  * failure becomes `failed` in `GET /alerts` (never silently lost). Retries back off 5 s, 15 s,
  * 45 s … (`retryBaseMs` × 3ⁿ; or as long as the far side asked, e.g. Telegram's retry_after).
  */
+import type { DeliverableAlert } from '../../core/delivery/deliverable-alert';
 import type { DeliveryMessage } from '../../core/delivery/delivery-message';
 import type { Channel, Delivery } from '../../core/rule-model';
-import type { DeliverableAlert, DeliveryOutcome, LeaseResult } from '../../storage/deliveries-repository';
+import type { DeliveryOutcome, LeaseResult } from '../../storage/deliveries-repository';
 import type { DeliveryResult } from './channels/delivery-result';
-import type { AlertNotification } from './channels/notification';
 
 export interface DeliveryStore {
   lease(owner: string, alertKey: string, index: number): Promise<LeaseResult>;
@@ -19,9 +19,9 @@ export interface DeliveryStore {
 }
 
 export interface Channels {
-  send(channel: Channel, notification: AlertNotification): Promise<DeliveryResult>;
-  /** The alert to the owner's open dashboards, with its deliveries as they stand. */
-  pushToDashboards(notification: AlertNotification, deliveries: readonly Delivery[]): Promise<DeliveryResult>;
+  send(channel: Channel, alert: DeliverableAlert): Promise<DeliveryResult>;
+  /** The alert to the owner's open dashboards, with its deliveries as they stand (as read). */
+  pushToDashboards(alert: DeliverableAlert): Promise<DeliveryResult>;
   /** A delivery's new state to the owner's open dashboards; best effort, never throws. */
   pushDeliveryUpdate(owner: string, alertId: string, index: number, delivery: Delivery): Promise<void>;
 }
@@ -55,26 +55,11 @@ export function retryDelayMs(attempts: number, askedMs: number | undefined, base
   return Math.min(Math.max(askedMs ?? 0, backoff), 12 * 60 * 60 * 1000);
 }
 
-export function notificationOf({ owner, alert, note }: DeliverableAlert): AlertNotification {
-  return {
-    alertId: alert.id,
-    owner,
-    ruleId: alert.ruleId,
-    symbol: alert.symbol,
-    price: alert.price,
-    tickAt: alert.tickAt,
-    triggeredAt: alert.triggeredAt,
-    condition: alert.condition,
-    message: alert.message,
-    note,
-  };
-}
-
 export async function deliver(deps: DeliverDeps, message: DeliveryMessage): Promise<DeliverOutcome> {
   if (message.kind === 'dashboard') {
     const record = await deps.store.read(message.owner, message.alertKey);
     if (record === null) return { retry: false };
-    const result = await deps.channels.pushToDashboards(notificationOf(record), record.alert.deliveries);
+    const result = await deps.channels.pushToDashboards(record);
     return !result.ok && result.retryable ? { retry: true, delayMs: retryDelayMs(1, result.retryAfterMs, deps.retryBaseMs) } : { retry: false };
   }
 
@@ -105,7 +90,7 @@ export async function deliver(deps: DeliverDeps, message: DeliveryMessage): Prom
     report('failed');
     return { retry: false };
   }
-  const result = await deps.channels.send(channel, notificationOf(lease.alert));
+  const result = await deps.channels.send(channel, lease.alert);
   if (result.ok) {
     await finish({ status: 'sent', attempts });
     report('sent');

@@ -1,12 +1,15 @@
 /**
- * Where webhooks may point. A webhook makes our functions send requests to an address a user
- * chose, so it must be https and must not reach internal addresses (loopback, private ranges,
- * link-local such as the instance metadata service, unique-local, unspecified, multicast), however
- * the host name resolves. Checked when a rule is created or changed, and again by the notifier at
- * send time, because DNS answers change (a host may resolve somewhere else by then).
+ * Where a URL-bearing channel may point (every channel whose registered destination is a `url`,
+ * core/channels/registry.ts; the webhook today). Such a channel makes our functions send requests
+ * to an address a user chose, so the URL must be https and must not reach internal addresses
+ * (core/channels/url-destination.ts lists the ranges: loopback, private, link-local such as the
+ * instance metadata service, unique-local, unspecified, multicast), however the host name
+ * resolves. Checked when a rule is created or changed, and again by the notifier at send time,
+ * because DNS answers change (a host may resolve somewhere else by then).
  */
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { BLOCKED_IPV4_RANGES, BLOCKED_IPV6_RANGES, NAT64_PREFIX, URL_RESOLVE_TIMEOUT_MS } from '../../core/channels/url-destination';
 
 /** Resolves a host name to its IP addresses (v4 and v6). Injectable for tests. */
 export type ResolveHost = (hostname: string) => Promise<string[]>;
@@ -27,35 +30,12 @@ loopback.addSubnet('127.0.0.0', 8, 'ipv4');
 loopback.addAddress('::1', 'ipv6');
 
 const internal = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8], // "this network", including the unspecified 0.0.0.0
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10], // carrier-grade NAT
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16], // link-local, including 169.254.169.254 (instance metadata)
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, including broadcast
-] as const) {
-  internal.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible form
-  ['100::', 64], // discard
-  ['fc00::', 7], // unique-local
-  ['fe80::', 10], // link-local
-  ['fec0::', 10], // site-local (deprecated)
-  ['ff00::', 8], // multicast
-] as const) {
-  internal.addSubnet(network, prefix, 'ipv6');
-}
+for (const [network, prefix] of BLOCKED_IPV4_RANGES) internal.addSubnet(network, prefix, 'ipv4');
+for (const [network, prefix] of BLOCKED_IPV6_RANGES) internal.addSubnet(network, prefix, 'ipv6');
 // IPv4-mapped IPv6 (::ffff:a.b.c.d) is matched against the IPv4 rules by BlockList itself.
 
 const NAT64 = new BlockList();
-NAT64.addSubnet('64:ff9b::', 96, 'ipv6');
+NAT64.addSubnet(NAT64_PREFIX[0], NAT64_PREFIX[1], 'ipv6');
 
 /** The IPv4 address embedded in the last 32 bits of a NAT64 address (64:ff9b::a.b.c.d). */
 function embeddedIpv4(address: string): string {
@@ -96,7 +76,7 @@ async function inspectWebhookUrl(url: string, policy: WebhookUrlPolicy): Promise
     addresses = [host];
   } else {
     try {
-      addresses = await withTimeout((policy.resolve ?? resolveWithDns)(host), policy.resolveTimeoutMs ?? 3_000);
+      addresses = await withTimeout((policy.resolve ?? resolveWithDns)(host), policy.resolveTimeoutMs ?? URL_RESOLVE_TIMEOUT_MS);
     } catch {
       addresses = [];
     }

@@ -1,13 +1,13 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
+import { telegramChannel } from '../../core/channels/telegram';
 import { loadNotifierConfig } from '../../functions/shared/config';
 import {
   AlertDelivery,
   DELIVERY_MAX_ATTEMPTS,
   DELIVERY_QUEUE_NAMES,
   NOTIFIER_TIMEOUT,
-  TELEGRAM_MAX_CONCURRENCY,
 } from '../../lib/constructs/alert-delivery';
 import { DashboardSocket } from '../../lib/constructs/dashboard-socket';
 import { Storage } from '../../lib/constructs/storage';
@@ -58,7 +58,7 @@ describe('AlertDelivery', () => {
     const telegramQueue = stack.getLogicalId(delivery.queues.telegram.node.defaultChild as never);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [telegramQueue, 'Arn'] },
-      ScalingConfig: { MaximumConcurrency: TELEGRAM_MAX_CONCURRENCY },
+      ScalingConfig: { MaximumConcurrency: telegramChannel.queue.maxConcurrency },
     });
   });
 

@@ -1,11 +1,14 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../core/rule-model';
-import { alertKeyOf, getAlert, listAlerts, putAlert, updateDelivery } from '../../storage/alerts-repository';
+import { alertKeyOf, getAlert, listAlerts } from '../../storage/alerts-repository';
 import { InvalidCursorError } from '../../storage/cursor';
 import { alertKey } from '../../storage/item-keys';
 import { newId } from '../../storage/random-ids';
-import { alert, T0 } from '../support/api-fixtures';
+import { createRule } from '../../storage/rules-repository';
+import { claimAlert } from '../../storage/trigger-state-repository';
+import { alert, ruleRecord, T0 } from '../support/api-fixtures';
+import { storeAlert } from '../support/delivery-alerts';
 import { uniqueOwner, useDynamoDbTable } from '../support/dynamodb';
 
 const table = useDynamoDbTable();
@@ -23,20 +26,29 @@ async function allPages(owner: string, options: Omit<Parameters<typeof listAlert
   return pages;
 }
 
+/** Claims `fired` for a new active rule of `owner`, as the evaluator does: the one production write of an alert. */
+async function claim(owner: string, fired: Alert, retentionDays?: number) {
+  const rule = ruleRecord(owner);
+  await createRule(table.db, rule, { quota: 100, now: T0 });
+  const request = { record: rule, firedAt: T0.getTime(), armed: false, consumed: false, fromPos: 1, toPos: 2, now: T0, ...(retentionDays === undefined ? {} : { retentionDays }) };
+  return { again: (retried: Alert) => claimAlert(table.db, { ...request, alert: retried }), result: await claimAlert(table.db, { ...request, alert: fired }) };
+}
+
 describe('alerts repository', () => {
-  it('stores an alert once: a retried put changes nothing', async () => {
+  it('stores an alert once: a retried claim changes nothing', async () => {
     const owner = uniqueOwner();
     const first = alert();
 
-    expect(await putAlert(table.db, owner, first)).toBe('created');
-    expect(await putAlert(table.db, owner, { ...first, price: 999 })).toBe('exists');
+    const { result, again } = await claim(owner, first);
+    expect(result).toEqual({ status: 'claimed' });
+    expect(await again({ ...first, price: 999 })).toMatchObject({ status: 'duplicate' });
     expect(await getAlert(table.db, owner, alertKeyOf(first))).toEqual(first);
   });
 
   it('expires alerts by TTL after the retention period, counted from when they fired', async () => {
     const owner = uniqueOwner();
     const fired = alert();
-    await putAlert(table.db, owner, fired, { retentionDays: 90 });
+    await claim(owner, fired, 90);
 
     const stored = await table.db.doc.send(new GetCommand({ TableName: table.tableName, Key: alertKey(owner, alertKeyOf(fired)) }));
     expect(stored.Item?.ttl).toBe(T0.getTime() / 1000 + 90 * 86_400);
@@ -45,8 +57,8 @@ describe('alerts repository', () => {
   it('lists alerts newest first, a page at a time, and only the owner’s', async () => {
     const owner = uniqueOwner();
     const alerts = Array.from({ length: 5 }, (_, i) => alert({ triggeredAt: minutesAfterT0(i) }));
-    for (const a of alerts) await putAlert(table.db, owner, a);
-    await putAlert(table.db, uniqueOwner('other'), alert());
+    for (const a of alerts) await storeAlert(table.db, owner, a);
+    await storeAlert(table.db, uniqueOwner('other'), alert());
 
     const pages = await allPages(owner, { limit: 2 });
 
@@ -63,7 +75,7 @@ describe('alerts repository', () => {
       alert({ triggeredAt: minutesAfterT0(2) }),
       alert({ ruleId, triggeredAt: minutesAfterT0(3) }),
     ];
-    for (const a of alerts) await putAlert(table.db, owner, a);
+    for (const a of alerts) await storeAlert(table.db, owner, a);
 
     expect((await allPages(owner, { limit: 1, ruleId })).flat()).toEqual([alerts[3], alerts[1], alerts[0]]);
     expect((await allPages(owner, { limit: 10, symbol: '700$HK' })).flat()).toEqual([alerts[1]]);
@@ -73,7 +85,7 @@ describe('alerts repository', () => {
 
   it('answers an empty page for a cursor older than a later since', async () => {
     const owner = uniqueOwner();
-    for (let i = 0; i < 3; i++) await putAlert(table.db, owner, alert({ triggeredAt: minutesAfterT0(i) }));
+    for (let i = 0; i < 3; i++) await storeAlert(table.db, owner, alert({ triggeredAt: minutesAfterT0(i) }));
     const first = await listAlerts(table.db, owner, { limit: 2 });
 
     const narrowed = await listAlerts(table.db, owner, { limit: 2, since: minutesAfterT0(2), cursor: first.nextCursor ?? undefined });
@@ -84,32 +96,5 @@ describe('alerts repository', () => {
   it('refuses a rules cursor', async () => {
     const rulesCursor = Buffer.from(JSON.stringify({ v: 1, k: 'RULE#abc' })).toString('base64url');
     await expect(listAlerts(table.db, uniqueOwner(), { limit: 2, cursor: rulesCursor })).rejects.toBeInstanceOf(InvalidCursorError);
-  });
-
-  it('records each delivery’s outcome by channel position', async () => {
-    const owner = uniqueOwner();
-    const fired = alert();
-    await putAlert(table.db, owner, fired);
-    const key = alertKeyOf(fired);
-
-    expect(await updateDelivery(table.db, owner, key, 1, { status: 'failed', attempts: 2, error: 'HTTP 503' })).toBe(true);
-    expect((await getAlert(table.db, owner, key))?.deliveries).toEqual([
-      { channel: 'email', status: 'pending', attempts: 0 },
-      { channel: 'webhook', status: 'failed', attempts: 2, error: 'HTTP 503' },
-    ]);
-
-    expect(await updateDelivery(table.db, owner, key, 1, { status: 'sent', attempts: 3 })).toBe(true);
-    expect((await getAlert(table.db, owner, key))?.deliveries[1]).toEqual({ channel: 'webhook', status: 'sent', attempts: 3 });
-  });
-
-  it('refuses a delivery update for a channel or alert that does not exist', async () => {
-    const owner = uniqueOwner();
-    const fired = alert();
-    await putAlert(table.db, owner, fired);
-
-    expect(await updateDelivery(table.db, owner, alertKeyOf(fired), 2, { status: 'sent', attempts: 1 })).toBe(false);
-    expect(await updateDelivery(table.db, uniqueOwner(), alertKeyOf(fired), 0, { status: 'sent', attempts: 1 })).toBe(false);
-    expect(await getAlert(table.db, owner, alertKeyOf(fired))).toEqual(fired);
-    await expect(updateDelivery(table.db, owner, alertKeyOf(fired), -1, { status: 'sent', attempts: 1 })).rejects.toThrow(RangeError);
   });
 });

@@ -104,6 +104,29 @@ describe('deliveries repository', () => {
     );
   });
 
+  it('records each delivery’s outcome by channel position', async () => {
+    const { owner, key } = await aClaimedAlert();
+
+    await finishDelivery(table.db, owner, key, 1, { status: 'failed', attempts: 2, error: 'HTTP 503' });
+    expect((await getAlert(table.db, owner, key))?.deliveries).toEqual([
+      { channel: 'email', status: 'pending', attempts: 0 },
+      { channel: 'webhook', status: 'failed', attempts: 2, error: 'HTTP 503' },
+    ]);
+
+    await finishDelivery(table.db, owner, key, 1, { status: 'sent', attempts: 3 });
+    expect((await getAlert(table.db, owner, key))?.deliveries[1]).toEqual({ channel: 'webhook', status: 'sent', attempts: 3 });
+  });
+
+  it('refuses an outcome for a channel position or an owner the alert does not have', async () => {
+    const { owner, alert, key } = await aClaimedAlert();
+
+    await expect(finishDelivery(table.db, owner, key, 2, { status: 'sent', attempts: 1 })).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    await expect(finishDelivery(table.db, uniqueOwner(), key, 0, { status: 'sent', attempts: 1 })).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    expect(await getAlert(table.db, owner, key)).toEqual(alert);
+    await expect(finishDelivery(table.db, owner, key, -1, { status: 'sent', attempts: 1 })).rejects.toThrow(RangeError);
+    await expect(leaseDelivery(table.db, owner, key, -1, NOW, LEASE_MS)).rejects.toThrow(RangeError);
+  });
+
   it('never shows a lease in the alert resource that GET /alerts lists', async () => {
     const { owner, alert, key } = await aClaimedAlert();
     await leaseDelivery(table.db, owner, key, 0, NOW, LEASE_MS);

@@ -7,17 +7,18 @@
  * only when every open connection failed, and is retryable when one of those failures was.
  * Redelivering after a partial success would show the alert twice on the dashboards that had it.
  */
-import { GoneException, PostToConnectionCommand, type ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { DeliveryLogger } from './delivery-logger';
-import { failure, type ChannelSender, type DeliveryResult } from './delivery-result';
-import { dashboardMessage, deliveryUpdateMessage } from './message-formats';
+import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { DeliverableAlert } from '../../../core/delivery/deliverable-alert';
+import { LOCAL_CREDENTIALS } from '../../../core/local-credentials';
 import type { Delivery } from '../../../core/rule-model';
-import type { AlertNotification } from './notification';
+import { deleteConnection, listConnectionsByOwner } from '../../../storage/connections-repository';
+import type { ChannelImplementation, DeliveryChannelOf } from './channel-implementation';
+import type { DeliveryLogger } from './delivery-logger';
+import { DELIVERED, failure, type ChannelSender, type DeliveryResult } from './delivery-result';
+import { dashboardBody, deliveryUpdateMessage } from './message-formats';
 
-/** The dashboard is not a rule channel: every alert goes to its owner's open dashboards. */
-export interface DashboardChannel {
-  type: 'dashboard';
-}
+/** The dashboard is not a rule channel (core/channels/dashboard.ts): every alert goes to its owner's open dashboards. */
+export type DashboardChannel = DeliveryChannelOf<'dashboard'>;
 export const DASHBOARD_CHANNEL: DashboardChannel = Object.freeze({ type: 'dashboard' });
 
 /** Where the owner's open connections are kept (storage/connections-repository.ts). */
@@ -45,31 +46,54 @@ export type DashboardPushResult = DeliveryResult & {
 type PushOutcome = { kind: 'delivered' } | { kind: 'gone' } | { kind: 'failed'; retryable: boolean; error: string };
 
 /**
+ * The dashboard channel's formatter and sender (functions/notifier/channels/registry.ts). Without a
+ * WebSocket API (WEBSOCKET_MANAGEMENT_ENDPOINT unset) there are no dashboards to reach: delivered.
+ */
+export const dashboardImplementation = {
+  format: (alert) => ({ body: dashboardBody(alert) }),
+  createSender: async ({ config, db, logger }) => {
+    const endpoint = config.websocketManagementEndpoint;
+    if (endpoint === undefined) return null;
+    const management = new ApiGatewayManagementApiClient({
+      region: config.region,
+      endpoint,
+      ...(endpoint.startsWith('http://') ? { credentials: LOCAL_CREDENTIALS } : {}),
+    });
+    const connections: DashboardConnections = {
+      listConnections: async (owner) => (await listConnectionsByOwner(db, owner, new Date())).map((c) => c.connectionId),
+      removeConnection: (_owner, connectionId) => deleteConnection(db, connectionId),
+    };
+    return new DashboardPusher({ management, connections, logger });
+  },
+  unconfigured: DELIVERED,
+} satisfies ChannelImplementation<'dashboard'>;
+
+/**
  * @example
  * const dashboard = new DashboardPusher({ management: new ApiGatewayManagementApiClient({ endpoint }), connections });
- * await dashboard.send(DASHBOARD_CHANNEL, notification);
+ * await dashboard.send(DASHBOARD_CHANNEL, alert);
  */
 export class DashboardPusher implements ChannelSender<DashboardChannel> {
   constructor(private readonly options: DashboardPusherOptions) {}
 
-  /** The alert, with its deliveries as they stand (`deliveries`, the alert record's). */
-  async send(_channel: DashboardChannel, notification: AlertNotification, deliveries: readonly Delivery[] = []): Promise<DashboardPushResult> {
-    return this.post(notification.owner, dashboardMessage(notification, deliveries));
+  /** The alert, with its deliveries as they stand (the alert record's, as read). */
+  async send(_channel: DashboardChannel, alert: DeliverableAlert): Promise<DashboardPushResult> {
+    return this.post(alert.owner, dashboardImplementation.format(alert).body);
   }
 
   /** A delivery's outcome, to the owner's open dashboards; never retried (the next `GET /alerts` shows it). */
   async sendDeliveryUpdate(owner: string, alertId: string, index: number, delivery: Delivery): Promise<DashboardPushResult> {
-    return this.post(owner, deliveryUpdateMessage(alertId, index, delivery));
+    return this.post(owner, JSON.stringify(deliveryUpdateMessage(alertId, index, delivery)));
   }
 
-  private async post(owner: string, message: object): Promise<DashboardPushResult> {
+  private async post(owner: string, message: string): Promise<DashboardPushResult> {
     let connectionIds: string[];
     try {
       connectionIds = await this.options.connections.listConnections(owner);
     } catch (error) {
       return { ...failure(true, `dashboard connections unavailable: ${errorText(error)}`), delivered: 0, gone: 0, failed: 0 };
     }
-    const data = new TextEncoder().encode(JSON.stringify(message));
+    const data = new TextEncoder().encode(message);
     const outcomes = await Promise.all(connectionIds.map((connectionId) => this.push(owner, connectionId, data)));
     const delivered = outcomes.filter((o) => o.kind === 'delivered').length;
     const gone = outcomes.filter((o) => o.kind === 'gone').length;

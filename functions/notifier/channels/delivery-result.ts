@@ -3,7 +3,7 @@
  * turns `retryable` into a redelivery of the queue message (after `retryAfterMs` when given) and
  * anything else into a `failed` delivery on the alert.
  */
-import type { AlertNotification } from './notification';
+import type { DeliverableAlert } from '../../../core/delivery/deliverable-alert';
 
 export type DeliveryResult = { ok: true } | DeliveryFailure;
 
@@ -19,7 +19,7 @@ export interface DeliveryFailure {
 
 /** One delivery channel: the send for one alert to one destination of that channel. */
 export interface ChannelSender<C> {
-  send(channel: C, notification: AlertNotification): Promise<DeliveryResult>;
+  send(channel: C, alert: DeliverableAlert): Promise<DeliveryResult>;
 }
 
 export const DELIVERED: DeliveryResult = Object.freeze({ ok: true });

@@ -3,13 +3,14 @@
  * configuration (ALERT_FROM_EMAIL). SES errors become delivery results: throttling, 5xx and
  * network errors are retryable; a rejected message or a bad address is not.
  */
-import { SendEmailCommand, type SESClient } from '@aws-sdk/client-ses';
-import type { Channel } from '../../../core/rule-model';
+import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
+import type { DeliverableAlert } from '../../../core/delivery/deliverable-alert';
+import { LOCAL_CREDENTIALS } from '../../../core/local-credentials';
+import type { ChannelImplementation, DeliveryChannelOf } from './channel-implementation';
 import { DELIVERED, failure, type ChannelSender, type DeliveryResult } from './delivery-result';
-import { emailHtml, emailSubject, emailText } from './message-formats';
-import type { AlertNotification } from './notification';
+import { emailMessage } from './message-formats';
 
-export type EmailChannel = Extract<Channel, { type: 'email' }>;
+export type EmailChannel = DeliveryChannelOf<'email'>;
 
 export interface EmailSenderOptions {
   /** Created once per container (module scope), endpoint from SES_ENDPOINT. */
@@ -19,6 +20,20 @@ export interface EmailSenderOptions {
   /** SES configuration set, for event publishing (bounces, complaints). */
   configurationSetName?: string;
 }
+
+/** The email channel's formatter and sender (functions/notifier/channels/registry.ts). SES_ENDPOINT: the local SES server. */
+export const emailImplementation = {
+  format: emailMessage,
+  createSender: async ({ config }) =>
+    new EmailSender({
+      ses: new SESClient({
+        region: config.region,
+        ...(config.sesEndpoint === undefined ? {} : { endpoint: config.sesEndpoint, credentials: LOCAL_CREDENTIALS }),
+      }),
+      from: config.alertFromEmail,
+      ...(config.sesConfigurationSet === undefined ? {} : { configurationSetName: config.sesConfigurationSet }),
+    }),
+} satisfies ChannelImplementation<'email'>;
 
 /** SES error names that will fail the same way however often they are retried. */
 const PERMANENT_ERRORS = new Set([
@@ -37,20 +52,21 @@ const TRANSIENT_ERRORS = new Set(['Throttling', 'ThrottlingException', 'TooManyR
 /**
  * @example
  * const email = new EmailSender({ ses: new SESClient({ endpoint: config.sesEndpoint }), from: config.alertFromEmail });
- * const result = await email.send({ type: 'email', to: 'me@example.com' }, notification);
+ * const result = await email.send({ type: 'email', to: 'me@example.com' }, alert);
  */
 export class EmailSender implements ChannelSender<EmailChannel> {
   constructor(private readonly options: EmailSenderOptions) {}
 
-  async send(channel: EmailChannel, notification: AlertNotification): Promise<DeliveryResult> {
+  async send(channel: EmailChannel, alert: DeliverableAlert): Promise<DeliveryResult> {
+    const { subject, text, html } = emailImplementation.format(alert);
     const command = new SendEmailCommand({
       Source: this.options.from,
       Destination: { ToAddresses: [channel.to] },
       Message: {
-        Subject: { Data: emailSubject(notification), Charset: 'UTF-8' },
+        Subject: { Data: subject, Charset: 'UTF-8' },
         Body: {
-          Text: { Data: emailText(notification), Charset: 'UTF-8' },
-          Html: { Data: emailHtml(notification), Charset: 'UTF-8' },
+          Text: { Data: text, Charset: 'UTF-8' },
+          Html: { Data: html, Charset: 'UTF-8' },
         },
       },
       ...(this.options.configurationSetName === undefined ? {} : { ConfigurationSetName: this.options.configurationSetName }),

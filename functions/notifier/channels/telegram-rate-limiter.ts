@@ -4,13 +4,16 @@
  * - at most one message per second to one chat,
  * - at most 20 messages per minute to one group or channel (chat ids starting with `-` or `@`),
  * - about 30 messages per second overall.
- * Each limit is a token bucket (burst = capacity, refilled evenly over the period), the same model
+ * The figures are the Telegram channel's (core/channels/telegram.ts `rateLimits`). Each limit is a
+ * token bucket (burst = capacity, refilled evenly over the period), the same model
  * as python-telegram-bot's rate limiter. Messages to one chat leave in the order they were sent.
  * The limits hold per process: concurrent Lambda instances share nothing, which is why a 429 from
  * Telegram is still handled (see telegram-sender.ts).
  */
+import type { BucketLimit } from '../../../core/channels/definition';
+import { telegramChannel } from '../../../core/channels/telegram';
 import type { Clock } from './delivery-clock';
-import { TokenBucket, type BucketLimit } from './token-bucket';
+import { TokenBucket } from './token-bucket';
 
 export interface TelegramRateLimits {
   perChat: BucketLimit;
@@ -18,11 +21,8 @@ export interface TelegramRateLimits {
   overall: BucketLimit;
 }
 
-export const TELEGRAM_RATE_LIMITS: TelegramRateLimits = {
-  perChat: { capacity: 1, periodMs: 1_000 },
-  perGroup: { capacity: 20, periodMs: 60_000 },
-  overall: { capacity: 30, periodMs: 1_000 },
-};
+/** The Telegram channel's declared limits (core/channels/telegram.ts). */
+export const TELEGRAM_RATE_LIMITS: TelegramRateLimits = telegramChannel.rateLimits.buckets;
 
 /** Forget idle chats once this many are tracked (an idle bucket equals a new one). */
 const PRUNE_ABOVE = 1_000;

@@ -7,20 +7,22 @@
  * - Other 4xx (chat not found, bot blocked, bad token): not retryable, with Telegram's description.
  * The bot token is part of the URL; it never appears in results or logs (errors are redacted).
  */
-import type { Channel } from '../../../core/rule-model';
-import { backoffDelay, type BackoffPolicy } from './backoff';
+import type { DeliverableAlert } from '../../../core/delivery/deliverable-alert';
+import type { Random } from '../../../core/retry';
+import type { ChannelImplementation, DeliveryChannelOf } from './channel-implementation';
 import { systemClock, type Clock } from './delivery-clock';
 import type { DeliveryLogger } from './delivery-logger';
-import { DELIVERED, failure, type ChannelSender, type DeliveryResult } from './delivery-result';
+import { failure, type ChannelSender, type DeliveryResult } from './delivery-result';
 import { telegramText } from './message-formats';
-import type { AlertNotification } from './notification';
+import { sendWithRetries, type AttemptOutcome, type SendRetry } from './send-retries';
+import { telegramBotToken } from './telegram-bot-token';
 import { TELEGRAM_RATE_LIMITS, TelegramRateLimiter, type TelegramRateLimits } from './telegram-rate-limiter';
 
-export type TelegramChannel = Extract<Channel, { type: 'telegram' }>;
+export type TelegramChannel = DeliveryChannelOf<'telegram'>;
 
 export const TELEGRAM_API_BASE = 'https://api.telegram.org';
 
-export const TELEGRAM_RETRY: BackoffPolicy = { maxAttempts: 3, baseDelayMs: 300, maxDelayMs: 2_000, budgetMs: 5_000 };
+export const TELEGRAM_RETRY: SendRetry = { maxAttempts: 3, initialMs: 300, maxMs: 2_000, budgetMs: 5_000 };
 
 export interface TelegramSenderOptions {
   /** The bot's token (TELEGRAM_BOT_TOKEN). A secret. */
@@ -29,11 +31,11 @@ export interface TelegramSenderOptions {
   apiBase?: string;
   /** Per request. */
   timeoutMs?: number;
-  retry?: Partial<BackoffPolicy>;
+  retry?: Partial<SendRetry>;
   rateLimits?: TelegramRateLimits;
   clock?: Clock;
   /** Jitter source in [0, 1). */
-  random?: () => number;
+  random?: Random;
   logger?: DeliveryLogger;
 }
 
@@ -51,14 +53,24 @@ type Attempt =
   | { kind: 'transient'; error: string }
   | { kind: 'rejected'; error: string };
 
+/** The Telegram channel's formatter and sender (functions/notifier/channels/registry.ts). */
+export const telegramImplementation = {
+  format: (alert) => ({ text: telegramText(alert) }),
+  createSender: async ({ config, logger }) => {
+    const token = await telegramBotToken(config);
+    return token === undefined ? null : new TelegramSender({ botToken: token, apiBase: config.telegramApiBase, logger });
+  },
+  unconfigured: failure(false, 'Telegram is not configured on this deployment (no bot token)'),
+} satisfies ChannelImplementation<'telegram'>;
+
 /**
  * @example
  * const telegram = new TelegramSender({ botToken: config.telegramBotToken, apiBase: config.telegramApiBase, logger });
- * await telegram.send({ type: 'telegram', chatId: '123456789' }, notification);
+ * await telegram.send({ type: 'telegram', chatId: '123456789' }, alert);
  */
 export class TelegramSender implements ChannelSender<TelegramChannel> {
   private readonly url: string;
-  private readonly retry: BackoffPolicy;
+  private readonly retry: SendRetry;
   private readonly clock: Clock;
   private readonly limiter: TelegramRateLimiter;
 
@@ -70,31 +82,26 @@ export class TelegramSender implements ChannelSender<TelegramChannel> {
     this.limiter = new TelegramRateLimiter(this.clock, options.rateLimits ?? TELEGRAM_RATE_LIMITS);
   }
 
-  async send(channel: TelegramChannel, notification: AlertNotification): Promise<DeliveryResult> {
+  async send(channel: TelegramChannel, alert: DeliverableAlert): Promise<DeliveryResult> {
     const body = JSON.stringify({
       chat_id: channel.chatId,
-      text: telegramText(notification),
+      text: telegramImplementation.format(alert).text,
       parse_mode: 'HTML',
       link_preview_options: { is_disabled: true },
     });
-    const deadline = this.clock.now() + this.retry.budgetMs;
-    for (let attempt = 1; ; attempt++) {
+    const { random, logger } = this.options;
+    return sendWithRetries({ retry: this.retry, clock: this.clock, random, logger, what: 'telegram send' }, async (deadline): Promise<AttemptOutcome> => {
       const admission = await this.limiter.admit(channel.chatId, deadline);
       if (!admission.ok) {
-        return failure(true, `Telegram rate limit: chat ${channel.chatId} is busy, retry in ${admission.retryAfterMs} ms`, admission.retryAfterMs);
+        const error = `Telegram rate limit: chat ${channel.chatId} is busy, retry in ${admission.retryAfterMs} ms`;
+        return { kind: 'rejected', retryable: true, error, retryAfterMs: admission.retryAfterMs };
       }
       const outcome = await this.post(body);
-      if (outcome.kind === 'sent') return DELIVERED;
-      if (outcome.kind === 'rejected') return failure(false, outcome.error);
-      const waitMs = outcome.kind === 'throttled' ? outcome.retryAfterMs : backoffDelay(this.retry, attempt, this.options.random);
-      if (outcome.kind === 'throttled') this.limiter.holdOff(channel.chatId, outcome.retryAfterMs);
-      if (attempt >= this.retry.maxAttempts || this.clock.now() + waitMs > deadline) {
-        return failure(true, outcome.error, outcome.kind === 'throttled' ? outcome.retryAfterMs : undefined);
-      }
-      this.options.logger?.warn('telegram send will be retried', { attempt, waitMs, error: outcome.error });
-      // A 429 is waited out by the limiter (holdOff), which also keeps other sends to the chat back.
-      if (outcome.kind === 'transient') await this.clock.sleep(waitMs);
-    }
+      if (outcome.kind !== 'throttled') return outcome;
+      // A 429 is waited out by the limiter, which also keeps other sends to the chat back.
+      this.limiter.holdOff(channel.chatId, outcome.retryAfterMs);
+      return { kind: 'transient', error: outcome.error, retryAfterMs: outcome.retryAfterMs, waitsItself: true };
+    });
   }
 
   private async post(body: string): Promise<Attempt> {

@@ -2,10 +2,7 @@
  * A token bucket: holds up to `capacity` tokens, refills continuously at `capacity` per
  * `periodMs`, one token per message. Time is passed in, so the bucket is pure and testable.
  */
-export interface BucketLimit {
-  capacity: number;
-  periodMs: number;
-}
+import type { BucketLimit } from '../../../core/channels/definition';
 
 export class TokenBucket {
   private tokens: number;

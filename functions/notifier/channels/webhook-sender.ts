@@ -1,7 +1,7 @@
 /**
  * Webhook alerts: a signed JSON POST to the rule's URL.
- * - Body: message-formats.ts webhookPayload, serialised once per send so retries carry the same
- *   bytes (and signature); receivers deduplicate on `alertId`.
+ * - Body: message-formats.ts webhookBody (at most 64 KiB), serialised once per send so retries
+ *   carry the same bytes (and signature); receivers deduplicate on `alertId`.
  * - Target: vetted at send time by an injected policy (https, no internal addresses) that also
  *   resolves the host; the request then connects to exactly that address (a `lookup` that returns
  *   it), so a DNS answer that changes between check and connect (rebinding) cannot redirect it.
@@ -14,16 +14,18 @@ import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import type { Channel } from '../../../core/rule-model';
-import { backoffDelay, parseRetryAfter, type BackoffPolicy } from './backoff';
+import type { DeliverableAlert } from '../../../core/delivery/deliverable-alert';
+import type { Random } from '../../../core/retry';
+import { getOwnerProfile } from '../../../storage/owners-repository';
+import type { ChannelImplementation, DeliveryChannelOf } from './channel-implementation';
 import { systemClock, type Clock } from './delivery-clock';
 import type { DeliveryLogger } from './delivery-logger';
-import { DELIVERED, failure, type ChannelSender, type DeliveryResult } from './delivery-result';
-import { webhookPayload } from './message-formats';
-import type { AlertNotification } from './notification';
+import { failure, type ChannelSender, type DeliveryResult } from './delivery-result';
+import { webhookBody } from './message-formats';
+import { parseRetryAfter, sendWithRetries, type AttemptOutcome, type SendRetry } from './send-retries';
 import { SIGNATURE_HEADER, signWebhookBody } from './webhook-signature';
 
-export type WebhookChannel = Extract<Channel, { type: 'webhook' }>;
+export type WebhookChannel = DeliveryChannelOf<'webhook'>;
 
 /** The address a webhook request may connect to, as the policy resolved and vetted it. */
 export interface VettedTarget {
@@ -41,7 +43,7 @@ export type WebhookTargetPolicy = (url: string) => Promise<VettedTarget>;
 /** The owner's webhook secret (owners-repository), or null when the owner has none. */
 export type WebhookSecretSource = (owner: string) => Promise<string | null>;
 
-export const WEBHOOK_RETRY: BackoffPolicy = { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 2_000, budgetMs: 5_000 };
+export const WEBHOOK_RETRY: SendRetry = { maxAttempts: 3, initialMs: 500, maxMs: 2_000, budgetMs: 5_000 };
 export const WEBHOOK_TIMEOUT_MS = 5_000;
 export const WEBHOOK_USER_AGENT = 'stock-alerts';
 /** How much of a response body is read (and thrown away) before the connection is dropped. */
@@ -52,26 +54,36 @@ export interface WebhookSenderOptions {
   secretOf: WebhookSecretSource;
   /** Per attempt, connect to last byte of the answer. */
   timeoutMs?: number;
-  retry?: Partial<BackoffPolicy>;
+  retry?: Partial<SendRetry>;
   clock?: Clock;
-  random?: () => number;
+  random?: Random;
   /** Extra trusted CA certificates (PEM), for local receivers with their own CA. */
   ca?: string | string[];
   logger?: DeliveryLogger;
 }
 
-type Attempt =
-  | { kind: 'sent' }
-  | { kind: 'transient'; error: string; retryAfterMs?: number }
-  | { kind: 'rejected'; error: string };
+/**
+ * The webhook channel's formatter and sender (functions/notifier/channels/registry.ts): the target
+ * vetted by the URL policy of every URL-bearing channel, signed with the owner's secret.
+ */
+export const webhookImplementation = {
+  format: (alert, sentAt) => ({ body: webhookBody(alert, sentAt) }),
+  createSender: async ({ config, db, logger, vetUrl }) =>
+    new WebhookSender({
+      policy: vetUrl,
+      secretOf: async (owner) => (await getOwnerProfile(db, owner))?.webhookSecret ?? null,
+      timeoutMs: config.webhookTimeoutMs,
+      logger,
+    }),
+} satisfies ChannelImplementation<'webhook'>;
 
 /**
  * @example
  * const webhooks = new WebhookSender({ policy: vetWebhookTarget, secretOf: (owner) => secrets.of(owner) });
- * await webhooks.send({ type: 'webhook', url: 'https://example.com/hook' }, notification);
+ * await webhooks.send({ type: 'webhook', url: 'https://example.com/hook' }, alert);
  */
 export class WebhookSender implements ChannelSender<WebhookChannel> {
-  private readonly retry: BackoffPolicy;
+  private readonly retry: SendRetry;
   private readonly clock: Clock;
 
   constructor(private readonly options: WebhookSenderOptions) {
@@ -79,38 +91,28 @@ export class WebhookSender implements ChannelSender<WebhookChannel> {
     this.clock = options.clock ?? systemClock;
   }
 
-  async send(channel: WebhookChannel, notification: AlertNotification): Promise<DeliveryResult> {
+  async send(channel: WebhookChannel, alert: DeliverableAlert): Promise<DeliveryResult> {
     let secret: string | null;
     try {
-      secret = await this.options.secretOf(notification.owner);
+      secret = await this.options.secretOf(alert.owner);
     } catch (error) {
       return failure(true, `webhook secret unavailable: ${errorMessage(error)}`);
     }
     if (secret === null || secret === '') return failure(false, 'the owner has no webhook secret');
 
-    const body = Buffer.from(JSON.stringify(webhookPayload(notification, this.clock.now())), 'utf8');
+    const body = Buffer.from(webhookImplementation.format(alert, this.clock.now()).body, 'utf8');
     const headers = {
       'Content-Type': 'application/json',
       'Content-Length': String(body.length),
       'User-Agent': WEBHOOK_USER_AGENT,
       [SIGNATURE_HEADER]: signWebhookBody(body, secret),
     };
-    const deadline = this.clock.now() + this.retry.budgetMs;
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(channel.url, body, headers);
-      if (outcome.kind === 'sent') return DELIVERED;
-      if (outcome.kind === 'rejected') return failure(false, outcome.error);
-      const waitMs = outcome.retryAfterMs ?? backoffDelay(this.retry, attempt, this.options.random);
-      if (attempt >= this.retry.maxAttempts || this.clock.now() + waitMs > deadline) {
-        return failure(true, outcome.error, outcome.retryAfterMs);
-      }
-      this.options.logger?.warn('webhook send will be retried', { attempt, waitMs, error: outcome.error });
-      await this.clock.sleep(waitMs);
-    }
+    const { random, logger } = this.options;
+    return sendWithRetries({ retry: this.retry, clock: this.clock, random, logger, what: 'webhook send' }, () => this.attempt(channel.url, body, headers));
   }
 
   /** One attempt: vet the target again (DNS may have changed), then POST to the vetted address. */
-  private async attempt(rawUrl: string, body: Buffer, headers: Record<string, string>): Promise<Attempt> {
+  private async attempt(rawUrl: string, body: Buffer, headers: Record<string, string>): Promise<AttemptOutcome> {
     let target: VettedTarget;
     try {
       target = await this.options.policy(rawUrl);
@@ -134,7 +136,7 @@ export class WebhookSender implements ChannelSender<WebhookChannel> {
     }
   }
 
-  private judge(answer: PostAnswer): Attempt {
+  private judge(answer: PostAnswer): AttemptOutcome {
     const { status, statusText } = answer;
     if (status >= 200 && status < 300) return { kind: 'sent' };
     const error = `webhook answered HTTP ${status}${statusText === '' ? '' : ` ${statusText}`}`;

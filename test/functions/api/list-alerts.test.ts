@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { alertSchema, type Alert } from '../../../core/rule-model';
 import { errorBodySchema } from '../../../functions/shared/http-errors';
-import { putAlert } from '../../../storage/alerts-repository';
 import { newId } from '../../../storage/random-ids';
 import { alert, T0 } from '../../support/api-fixtures';
 import { useApiServer } from '../../support/api-server';
+import { storeAlert } from '../../support/delivery-alerts';
 
 const api = useApiServer();
 
@@ -20,8 +20,8 @@ describe('GET /alerts', () => {
   it('lists the owner’s alerts newest first, in pages, in the alert shape of api.md', async () => {
     const { owner, key } = await api.newOwner();
     const alerts = Array.from({ length: 3 }, (_, i) => alert({ triggeredAt: at(i) }));
-    for (const a of alerts) await putAlert(api.table.db, owner, a);
-    await putAlert(api.table.db, (await api.newOwner()).owner, alert());
+    for (const a of alerts) await storeAlert(api.table.db, owner, a);
+    await storeAlert(api.table.db, (await api.newOwner()).owner, alert());
 
     const first = await api.request('GET', '/alerts?limit=2', { key });
     const firstPage = first.body as AlertPage;
@@ -36,7 +36,7 @@ describe('GET /alerts', () => {
     const { owner, key } = await api.newOwner();
     const ruleId = newId();
     const alerts = [alert({ ruleId, triggeredAt: at(0) }), alert({ symbol: 'MSFT$US', triggeredAt: at(1) }), alert({ ruleId, triggeredAt: at(2) })];
-    for (const a of alerts) await putAlert(api.table.db, owner, a);
+    for (const a of alerts) await storeAlert(api.table.db, owner, a);
 
     const items = async (query: string) => ((await api.request('GET', `/alerts?${query}`, { key })).body as AlertPage).items;
     expect(await items(`ruleId=${ruleId}`)).toEqual([alerts[2], alerts[0]]);

@@ -10,7 +10,8 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { listAlerts, updateDelivery } from '../../../storage/alerts-repository';
+import { listAlerts } from '../../../storage/alerts-repository';
+import { finishDelivery } from '../../../storage/deliveries-repository';
 import { listOutbox, markQueued } from '../../../storage/delivery-outbox';
 import { OutboxWatch, sweepOutbox } from '../../../functions/evaluator/outbox-sweeper';
 import { ruleKey } from '../../../storage/item-keys';
@@ -83,7 +84,7 @@ describe('evaluator', () => {
     const event = batch(symbol, [199, 201], NOW);
     await evaluate(deps, event);
     const [first] = (await listAlerts(table.db, owner, { limit: 10 })).items;
-    await updateDelivery(table.db, owner, `ALERT#${first?.triggeredAt}#${first?.id}`, 0, { status: 'sent', attempts: 1 });
+    await finishDelivery(table.db, owner, `ALERT#${first?.triggeredAt}#${first?.id}`, 0, { status: 'sent', attempts: 1 });
     queue.deliveries.length = 0;
 
     expect(await evaluate(deps, event, NOW + 5000)).toMatchObject({ fired: 1, claimed: 0 });

@@ -5,13 +5,13 @@
  * the message out again.
  */
 import { describe, expect, it } from 'vitest';
+import type { DeliverableAlert } from '../../../core/delivery/deliverable-alert';
 import type { DeliveryMessage } from '../../../core/delivery/delivery-message';
 import type { Channel, Delivery } from '../../../core/rule-model';
 import type { DeliveryResult } from '../../../functions/notifier/channels/delivery-result';
-import type { AlertNotification } from '../../../functions/notifier/channels/notification';
-import { deliver, notificationOf, retryDelayMs, type Channels, type DeliverDeps, type DeliveryEvents, type DeliveryStore } from '../../../functions/notifier/deliver';
+import { deliver, retryDelayMs, type Channels, type DeliverDeps, type DeliveryEvents, type DeliveryStore } from '../../../functions/notifier/deliver';
 import { loadNotifierConfig } from '../../../functions/shared/config';
-import type { DeliverableAlert, DeliveryOutcome, LeaseResult } from '../../../storage/deliveries-repository';
+import type { DeliveryOutcome, LeaseResult } from '../../../storage/deliveries-repository';
 
 const OWNER = 'owner-1';
 const ALERT_KEY = 'ALERT#2026-03-02T14:30:00.000Z#A1';
@@ -83,22 +83,22 @@ class MemoryAlertStore implements DeliveryStore {
 
 /** Channels that answer as scripted (default: delivered) and remember what they were given. */
 class ScriptedChannels implements Channels {
-  readonly sent: Array<{ channel: Channel; notification: AlertNotification }> = [];
-  readonly pushed: AlertNotification[] = [];
+  readonly sent: Array<{ channel: Channel; alert: DeliverableAlert }> = [];
+  readonly pushed: DeliverableAlert[] = [];
   readonly pushedDeliveries: Delivery[][] = [];
   readonly updates: Array<{ owner: string; alertId: string; index: number; delivery: Delivery }> = [];
   /** The next send answers, in order. */
   readonly answers: Array<DeliveryResult | Promise<DeliveryResult>> = [];
   readonly pushAnswers: DeliveryResult[] = [];
 
-  async send(channel: Channel, notification: AlertNotification): Promise<DeliveryResult> {
-    this.sent.push({ channel, notification });
+  async send(channel: Channel, alert: DeliverableAlert): Promise<DeliveryResult> {
+    this.sent.push({ channel, alert });
     return (await this.answers.shift()) ?? { ok: true };
   }
 
-  async pushToDashboards(notification: AlertNotification, deliveries: readonly Delivery[]): Promise<DeliveryResult> {
-    this.pushed.push(notification);
-    this.pushedDeliveries.push([...deliveries]);
+  async pushToDashboards(alert: DeliverableAlert): Promise<DeliveryResult> {
+    this.pushed.push(alert);
+    this.pushedDeliveries.push([...alert.alert.deliveries]);
     return this.pushAnswers.shift() ?? { ok: true };
   }
 
@@ -144,8 +144,8 @@ describe('deliver: a channel delivery', () => {
 
     expect(await deliver(deps, toChannel(1))).toEqual({ retry: false });
 
-    expect(channels.sent).toEqual([{ channel: WEBHOOK, notification: notificationOf(aDeliverableAlert()) }]);
-    expect(channels.sent[0]?.notification).toMatchObject({ alertId: 'A1', owner: OWNER, ruleId: 'R1', note: 'check the news' });
+    expect(channels.sent).toEqual([{ channel: WEBHOOK, alert: aDeliverableAlert() }]);
+    expect(channels.sent[0]?.alert).toMatchObject({ alert: { id: 'A1', ruleId: 'R1' }, owner: OWNER, note: 'check the news' });
     expect(store.delivery(1)).toEqual({ channel: 'webhook', status: 'sent', attempts: 1 });
     expect(store.delivery(0)).toEqual(pending('email'));
     expect(store.leased.size).toBe(0);
@@ -278,7 +278,7 @@ describe('deliver: the dashboard push', () => {
 
     expect(await deliver(deps, toDashboards)).toEqual({ retry: false });
 
-    expect(channels.pushed).toEqual([notificationOf(aDeliverableAlert())]);
+    expect(channels.pushed).toEqual([aDeliverableAlert()]);
     expect(channels.pushedDeliveries).toEqual([aDeliverableAlert().alert.deliveries]);
     expect(store.leaseCalls).toBe(0);
     expect(store.finished).toEqual([]);

@@ -12,7 +12,7 @@ import type { WebSocketApiServer } from '../../../../local/websocket-api-server'
 import { MemoryConnections, openClient, startDashboardApi } from '../../../support/delivery-dashboard';
 import { eventually } from '../../../support/eventually';
 import { LOCAL_AWS } from '../../../support/local-aws';
-import { aNotification } from '../../../support/delivery-fixtures';
+import { aDeliverable } from '../../../support/delivery-fixtures';
 
 describe('the dashboard pusher, through the local WebSocket API', () => {
   let api: WebSocketApiServer;
@@ -35,7 +35,7 @@ describe('the dashboard pusher, through the local WebSocket API', () => {
       openClient(`${api.url}/?key=key-bob`),
     ]);
     const pusher = new DashboardPusher({ management, connections });
-    const result = await pusher.send(DASHBOARD_CHANNEL, aNotification({ owner: 'alice' }));
+    const result = await pusher.send(DASHBOARD_CHANNEL, aDeliverable({ owner: 'alice' }));
     expect(result).toEqual({ ok: true, delivered: 2, gone: 0, failed: 0 });
 
     await eventually(() => first.received.length > 0 && second.received.length > 0, 'both dashboards to get the alert');
@@ -49,7 +49,7 @@ describe('the dashboard pusher, through the local WebSocket API', () => {
     const [mine, bobs] = await Promise.all([openClient(`${api.url}/?key=key-alice`), openClient(`${api.url}/?key=key-bob`)]);
     const pusher = new DashboardPusher({ management, connections });
     const deliveries = [{ channel: 'telegram' as const, status: 'pending' as const, attempts: 0 }];
-    await pusher.send(DASHBOARD_CHANNEL, aNotification({ owner: 'alice' }), deliveries);
+    await pusher.send(DASHBOARD_CHANNEL, aDeliverable({ owner: 'alice', deliveries }));
     const result = await pusher.sendDeliveryUpdate('alice', 'A1b2C3d4E5f6G7h8I9j0K1', 0, { channel: 'telegram', status: 'sent', attempts: 1 });
     expect(result).toEqual({ ok: true, delivered: 1, gone: 0, failed: 0 });
 
@@ -68,7 +68,7 @@ describe('the dashboard pusher, through the local WebSocket API', () => {
   it('forgets a connection the API reports gone (410) and still delivers to the others', async () => {
     const client = await openClient(`${api.url}/?key=key-alice`);
     connections.add('alice', 'Z29uZS1jb25uZWN0aW9u='); // left behind by a lost $disconnect
-    const result = await new DashboardPusher({ management, connections }).send(DASHBOARD_CHANNEL, aNotification({ owner: 'alice' }));
+    const result = await new DashboardPusher({ management, connections }).send(DASHBOARD_CHANNEL, aDeliverable({ owner: 'alice' }));
     expect(result).toEqual({ ok: true, delivered: 1, gone: 1, failed: 0 });
     expect(connections.removed).toContain('Z29uZS1jb25uZWN0aW9u=');
     expect(await connections.listConnections('alice')).not.toContain('Z29uZS1jb25uZWN0aW9u=');
@@ -76,7 +76,7 @@ describe('the dashboard pusher, through the local WebSocket API', () => {
   });
 
   it('counts an owner without open dashboards as delivered (nothing to do)', async () => {
-    expect(await new DashboardPusher({ management, connections }).send(DASHBOARD_CHANNEL, aNotification({ owner: 'carol' }))).toEqual({
+    expect(await new DashboardPusher({ management, connections }).send(DASHBOARD_CHANNEL, aDeliverable({ owner: 'carol' }))).toEqual({
       ok: true,
       delivered: 0,
       gone: 0,
@@ -89,7 +89,7 @@ describe('dashboard push failures', () => {
   const connections = new MemoryConnections();
   connections.add('alice', 'c1');
   connections.add('alice', 'c2');
-  const notification = aNotification({ owner: 'alice' });
+  const notification = aDeliverable({ owner: 'alice' });
   const metadata = (status: number) => ({ $metadata: { httpStatusCode: status }, message: 'x' });
 
   it('fails, retryable, when every open connection failed and one of them may recover', async () => {

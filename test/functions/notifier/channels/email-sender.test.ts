@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { classifySesError, EmailSender } from '../../../../functions/notifier/channels/email-sender';
 import { startSesServer, type SesServer } from '../../../../local/ses-server';
 import { LOCAL_AWS } from '../../../support/local-aws';
-import { aNotification, HOSTILE_TEXT } from '../../../support/delivery-fixtures';
+import { aDeliverable, HOSTILE_TEXT } from '../../../support/delivery-fixtures';
 
 let ses: SesServer;
 let client: SESClient;
@@ -24,7 +24,7 @@ const email = { type: 'email', to: 'trader@example.com' } as const;
 describe('the email sender, against the local SES', () => {
   it('sends one email from the configured sender with subject, text and HTML bodies', async () => {
     const sender = new EmailSender({ ses: client, from: 'alerts@localhost' });
-    expect(await sender.send(email, aNotification({ note: 'sell half' }))).toEqual({ ok: true });
+    expect(await sender.send(email, aDeliverable({ note: 'sell half' }))).toEqual({ ok: true });
 
     const [mail, ...others] = await ses.readMail();
     expect(others).toEqual([]);
@@ -40,7 +40,7 @@ describe('the email sender, against the local SES', () => {
   });
 
   it('delivers user text verbatim in the text body and escaped in the HTML body', async () => {
-    await new EmailSender({ ses: client, from: 'alerts@localhost' }).send(email, aNotification({ message: HOSTILE_TEXT, note: HOSTILE_TEXT }));
+    await new EmailSender({ ses: client, from: 'alerts@localhost' }).send(email, aDeliverable({ message: HOSTILE_TEXT, note: HOSTILE_TEXT }));
     const [mail] = await ses.readMail();
     expect(mail?.body.text?.split('\n')[0]).toBe(HOSTILE_TEXT);
     expect(mail?.body.html).not.toContain('<script>');
@@ -49,7 +49,7 @@ describe('the email sender, against the local SES', () => {
 
   it('reports an unreachable SES as retryable', async () => {
     const down = new SESClient({ ...LOCAL_AWS, endpoint: 'http://127.0.0.1:1', maxAttempts: 1 });
-    const result = await new EmailSender({ ses: down, from: 'alerts@localhost' }).send(email, aNotification());
+    const result = await new EmailSender({ ses: down, from: 'alerts@localhost' }).send(email, aDeliverable());
     expect(result).toMatchObject({ ok: false, retryable: true, error: expect.stringMatching(/^SES unreachable/) });
     down.destroy();
   });
@@ -67,7 +67,7 @@ describe('SES errors', () => {
   ])('treats %s (HTTP %i) as retryable', async (name, status, message) => {
     const mock = mockClient(SESClient);
     mock.on(SendEmailCommand).rejects(sesError(name, status, message));
-    const result = await new EmailSender({ ses: new SESClient(LOCAL_AWS), from: 'alerts@example.com' }).send(email, aNotification());
+    const result = await new EmailSender({ ses: new SESClient(LOCAL_AWS), from: 'alerts@example.com' }).send(email, aDeliverable());
     expect(result).toEqual({ ok: false, retryable: true, error: `SES ${name} (HTTP ${status}): ${message}` });
     mock.restore();
   });

@@ -4,7 +4,7 @@ import type { Clock } from '../../../../functions/notifier/channels/delivery-clo
 import { TelegramSender, type TelegramSenderOptions } from '../../../../functions/notifier/channels/telegram-sender';
 import { startTelegramStandIn, type TelegramStandIn } from '../../../../local/telegram-stand-in';
 import { fastClock } from '../../../support/delivery-clocks';
-import { aNotification, HOSTILE_TEXT } from '../../../support/delivery-fixtures';
+import { aDeliverable, HOSTILE_TEXT } from '../../../support/delivery-fixtures';
 
 const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
 const chat = (chatId: string) => ({ type: 'telegram', chatId }) as const;
@@ -25,7 +25,7 @@ const senderFor = (options: Partial<TelegramSenderOptions> = {}) =>
 
 describe('the Telegram sender, against the Bot API stand-in', () => {
   it('sends an HTML message that shows the user text exactly as written', async () => {
-    const result = await senderFor().send(chat('424242'), aNotification({ message: HOSTILE_TEXT, note: 'keep <calm> & carry on' }));
+    const result = await senderFor().send(chat('424242'), aDeliverable({ message: HOSTILE_TEXT, note: 'keep <calm> & carry on' }));
     expect(result).toEqual({ ok: true });
     const [message] = telegram.messagesTo('424242');
     expect(message?.parseMode).toBe('HTML');
@@ -33,17 +33,25 @@ describe('the Telegram sender, against the Bot API stand-in', () => {
     expect(message?.parameters).toMatchObject({ chat_id: '424242', link_preview_options: { is_disabled: true } });
   });
 
+  it('delivers an alert too long for Telegram (4096 characters), cut with an ellipsis instead of refused', async () => {
+    const result = await senderFor().send(chat('424243'), aDeliverable({ message: 'x'.repeat(5000), note: 'sell half' }));
+    expect(result).toEqual({ ok: true });
+    const [message] = telegram.messagesTo('424243');
+    expect([...(message?.plainText ?? '')].length).toBeLessThanOrEqual(4096);
+    expect(message?.plainText).toMatch(/^AAPL\$US · 200\.5\nx+…\n(…\n)?rule R1b2C3d4E5f6G7h8I9j0K1$/);
+  });
+
   it('waits retry_after on a 429 and then sends', async () => {
     telegram.failNext({ kind: 'too_many_requests', retryAfterSeconds: 2 });
     const started = clock.now();
-    expect(await senderFor().send(chat('1001'), aNotification())).toEqual({ ok: true });
+    expect(await senderFor().send(chat('1001'), aDeliverable())).toEqual({ ok: true });
     expect(telegram.requestCount).toBe(2);
     expect(telegram.messagesTo('1001')[0]?.receivedAt).toBeGreaterThanOrEqual(started + 2_000);
   });
 
   it('hands a 429 whose wait exceeds the budget back to the queue with retryAfterMs', async () => {
     telegram.failNext({ kind: 'too_many_requests', retryAfterSeconds: 30 });
-    const result = await senderFor().send(chat('1002'), aNotification());
+    const result = await senderFor().send(chat('1002'), aDeliverable());
     expect(result).toEqual({ ok: false, retryable: true, retryAfterMs: 30_000, error: 'Telegram 429: Too Many Requests: retry after 30' });
     expect(telegram.requestCount).toBe(1);
   });
@@ -51,39 +59,39 @@ describe('the Telegram sender, against the Bot API stand-in', () => {
   it('retries server errors and dropped connections with backoff', async () => {
     telegram.failNext({ kind: 'server_error', status: 502 });
     telegram.failNext({ kind: 'disconnect' });
-    expect(await senderFor().send(chat('1003'), aNotification())).toEqual({ ok: true });
+    expect(await senderFor().send(chat('1003'), aDeliverable())).toEqual({ ok: true });
     expect(telegram.requestCount).toBe(3);
     expect(telegram.messagesTo('1003')).toHaveLength(1);
   });
 
   it('gives up after a few attempts on a lasting outage, as retryable', async () => {
     telegram.failNext({ kind: 'server_error' }, 10);
-    const result = await senderFor().send(chat('1004'), aNotification());
+    const result = await senderFor().send(chat('1004'), aDeliverable());
     expect(result).toEqual({ ok: false, retryable: true, error: 'Telegram 500: Internal Server Error' });
     expect(telegram.requestCount).toBe(3);
   });
 
   it('does not retry a blocked bot or an unknown chat, and says why', async () => {
     telegram.failNext({ kind: 'bot_blocked' });
-    expect(await senderFor().send(chat('1005'), aNotification())).toEqual({
+    expect(await senderFor().send(chat('1005'), aDeliverable())).toEqual({
       ok: false,
       retryable: false,
       error: 'Telegram 403: Forbidden: bot was blocked by the user',
     });
     telegram.failNext({ kind: 'chat_not_found' });
-    expect(await senderFor().send(chat('1006'), aNotification())).toMatchObject({ retryable: false, error: 'Telegram 400: Bad Request: chat not found' });
+    expect(await senderFor().send(chat('1006'), aDeliverable())).toMatchObject({ retryable: false, error: 'Telegram 400: Bad Request: chat not found' });
     expect(telegram.requestCount).toBe(2);
   });
 
   it('times out a request that gets no answer, as retryable', async () => {
     telegram.failNext({ kind: 'hang' }, 5);
-    const result = await senderFor({ timeoutMs: 100, retry: { maxAttempts: 2 } }).send(chat('1007'), aNotification());
+    const result = await senderFor({ timeoutMs: 100, retry: { maxAttempts: 2 } }).send(chat('1007'), aDeliverable());
     expect(result).toEqual({ ok: false, retryable: true, error: 'Telegram did not answer within 100 ms' });
   });
 
   it('rejects a wrong token without retrying', async () => {
     const standIn = await startTelegramStandIn({ token: TOKEN });
-    const result = await new TelegramSender({ botToken: '1:wrong', apiBase: standIn.apiBase }).send(chat('1008'), aNotification());
+    const result = await new TelegramSender({ botToken: '1:wrong', apiBase: standIn.apiBase }).send(chat('1008'), aDeliverable());
     expect(result).toEqual({ ok: false, retryable: false, error: 'Telegram 401: Unauthorized' });
     await standIn.close();
   });
@@ -92,7 +100,7 @@ describe('the Telegram sender, against the Bot API stand-in', () => {
 describe('the Telegram rate limits, end to end', () => {
   it('sends at most one message per second to one chat', async () => {
     const sender = senderFor();
-    const results = await Promise.all([1, 2, 3].map((n) => sender.send(chat('2001'), aNotification({ message: `alert ${n}` }))));
+    const results = await Promise.all([1, 2, 3].map((n) => sender.send(chat('2001'), aDeliverable({ message: `alert ${n}` }))));
     expect(results.every((r) => r.ok)).toBe(true);
     const received = telegram.messagesTo('2001');
     // In order, and a second apart (less a little network latency, measured on the 20× clock).
@@ -105,7 +113,7 @@ describe('the Telegram rate limits, end to end', () => {
   it('keeps to about 30 messages per second overall', async () => {
     const sender = senderFor();
     const chats = Array.from({ length: 45 }, (_, i) => String(3000 + i));
-    const results = await Promise.all(chats.map((id) => sender.send(chat(id), aNotification())));
+    const results = await Promise.all(chats.map((id) => sender.send(chat(id), aDeliverable())));
     expect(results.every((r) => r.ok)).toBe(true);
     const times = telegram.messages.map((m) => m.receivedAt).sort((a, b) => a - b);
     expect(times).toHaveLength(45);
@@ -122,7 +130,7 @@ describe('the Telegram rate limits, end to end', () => {
 describe('the bot token', () => {
   it('never appears in errors', async () => {
     // An unparsable base makes fetch quote the whole URL, token included, in its error.
-    const result = await new TelegramSender({ botToken: TOKEN, apiBase: 'http://bad host', clock }).send(chat('1'), aNotification());
+    const result = await new TelegramSender({ botToken: TOKEN, apiBase: 'http://bad host', clock }).send(chat('1'), aDeliverable());
     expect(result).toMatchObject({ ok: false, retryable: true });
     expect(JSON.stringify(result)).not.toContain(TOKEN);
     expect(JSON.stringify(result)).not.toContain(TOKEN.split(':')[1]);
@@ -141,8 +149,8 @@ describe('the bot token', () => {
       const logger = new Logger({ serviceName: 'delivery-test', logLevel: 'DEBUG' });
       telegram.failNext({ kind: 'server_error' });
       telegram.failNext({ kind: 'disconnect' });
-      await senderFor({ logger }).send(chat('4001'), aNotification());
-      await new TelegramSender({ botToken: TOKEN, apiBase: 'http://bad host', logger, clock, retry: { maxAttempts: 2 } }).send(chat('4002'), aNotification());
+      await senderFor({ logger }).send(chat('4001'), aDeliverable());
+      await new TelegramSender({ botToken: TOKEN, apiBase: 'http://bad host', logger, clock, retry: { maxAttempts: 2 } }).send(chat('4002'), aDeliverable());
     } finally {
       for (const spy of spies) spy.mockRestore();
     }

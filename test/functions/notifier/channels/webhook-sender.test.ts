@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../../../../functions/notifier/channels
 import { WebhookSender, type WebhookSenderOptions, type WebhookTargetPolicy } from '../../../../functions/notifier/channels/webhook-sender';
 import { verifyWebhookSignature } from '../../../../functions/notifier/channels/webhook-signature';
 import { fastClock } from '../../../support/delivery-clocks';
-import { aNotification } from '../../../support/delivery-fixtures';
+import { aDeliverable } from '../../../support/delivery-fixtures';
 import { selfSignedCertificate } from '../../../support/delivery-tls';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../support/delivery-webhook-receiver';
 
@@ -26,7 +26,7 @@ const hook = (url: string) => ({ type: 'webhook', url }) as const;
 describe('the webhook sender', () => {
   it('POSTs the alert as JSON with a signature that verifies over the exact body', async () => {
     receiver = await startWebhookReceiver();
-    const result = await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/alerts?source=stock`), aNotification());
+    const result = await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/alerts?source=stock`), aDeliverable());
     expect(result).toEqual({ ok: true });
     const [request] = receiver.requests;
     expect(request).toMatchObject({ method: 'POST', path: '/alerts?source=stock' });
@@ -54,7 +54,7 @@ describe('the webhook sender', () => {
     };
     // hooks.test resolves nowhere: only the pinned address can have reached the receiver.
     const url = `http://hooks.test:${receiver.port}/hook`;
-    expect(await senderFor({ policy }).send(hook(url), aNotification())).toEqual({ ok: true });
+    expect(await senderFor({ policy }).send(hook(url), aDeliverable())).toEqual({ ok: true });
     expect(asked).toEqual([url]);
     expect(receiver.requests[0]?.headers.host).toBe(`hooks.test:${receiver.port}`);
   });
@@ -62,7 +62,7 @@ describe('the webhook sender', () => {
   const certificate = selfSignedCertificate('hooks.test');
   it.skipIf(certificate === null)('pins https too, with the URL host as TLS server name and certificate name', async () => {
     receiver = await startWebhookReceiver(certificate ?? undefined);
-    const result = await senderFor({ ca: certificate?.cert }).send(hook(`https://hooks.test:${receiver.port}/hook`), aNotification());
+    const result = await senderFor({ ca: certificate?.cert }).send(hook(`https://hooks.test:${receiver.port}/hook`), aDeliverable());
     expect(result).toEqual({ ok: true });
     expect(receiver.requests[0]?.servername).toBe('hooks.test');
     expect(receiver.requests[0]?.headers.host).toBe(`hooks.test:${receiver.port}`);
@@ -70,7 +70,7 @@ describe('the webhook sender', () => {
 
   it.skipIf(certificate === null)('fails an https certificate that does not name the host, as retryable', async () => {
     receiver = await startWebhookReceiver(certificate ?? undefined);
-    const result = await senderFor({ ca: certificate?.cert, retry: { maxAttempts: 1 } }).send(hook(`https://other.test:${receiver.port}/hook`), aNotification());
+    const result = await senderFor({ ca: certificate?.cert, retry: { maxAttempts: 1 } }).send(hook(`https://other.test:${receiver.port}/hook`), aDeliverable());
     expect(result).toMatchObject({ ok: false, retryable: true, error: expect.stringMatching(/^webhook unreachable/) });
     expect(receiver.requests).toEqual([]);
   });
@@ -79,7 +79,7 @@ describe('the webhook sender', () => {
     const refuse: WebhookTargetPolicy = async () => {
       throw new Error('must not point to a private, loopback, link-local or otherwise internal address (10.0.0.1)');
     };
-    const result = await senderFor({ policy: refuse }).send(hook('https://internal.example/hook'), aNotification());
+    const result = await senderFor({ policy: refuse }).send(hook('https://internal.example/hook'), aDeliverable());
     expect(result).toEqual({ ok: false, retryable: false, error: 'webhook URL refused: must not point to a private, loopback, link-local or otherwise internal address (10.0.0.1)' });
   });
 
@@ -87,7 +87,7 @@ describe('the webhook sender', () => {
     const timeout: WebhookTargetPolicy = async () => {
       throw Object.assign(new Error('DNS timeout'), { retryable: true });
     };
-    expect(await senderFor({ policy: timeout, retry: { maxAttempts: 1 } }).send(hook('https://slow-dns.example/'), aNotification())).toEqual({
+    expect(await senderFor({ policy: timeout, retry: { maxAttempts: 1 } }).send(hook('https://slow-dns.example/'), aDeliverable())).toEqual({
       ok: false,
       retryable: true,
       error: 'webhook URL refused: DNS timeout',
@@ -97,7 +97,7 @@ describe('the webhook sender', () => {
   it('retries 5xx and sends the same bytes and signature each time', async () => {
     receiver = await startWebhookReceiver();
     receiver.answer({ status: 503 }, { status: 500 });
-    expect(await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/`), aNotification())).toEqual({ ok: true });
+    expect(await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/`), aDeliverable())).toEqual({ ok: true });
     expect(receiver.requests).toHaveLength(3);
     const [first, ...rest] = receiver.requests;
     for (const request of rest) {
@@ -109,7 +109,7 @@ describe('the webhook sender', () => {
   it('gives up after the configured attempts as retryable', async () => {
     receiver = await startWebhookReceiver();
     receiver.answer({ status: 500 }, { status: 502 }, { status: 504 }, { status: 500 });
-    const result = await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/`), aNotification());
+    const result = await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/`), aDeliverable());
     expect(result).toEqual({ ok: false, retryable: true, error: 'webhook answered HTTP 504 Gateway Timeout' });
     expect(receiver.requests).toHaveLength(3);
   });
@@ -118,8 +118,8 @@ describe('the webhook sender', () => {
     receiver = await startWebhookReceiver();
     receiver.answer({ hang: true }, { status: 200, delayMs: 1_000 });
     // Real time here: the timeout is real, so the retry budget must be too.
-    const sender = senderFor({ clock: systemClock, retry: { maxAttempts: 2, baseDelayMs: 10 } });
-    const result = await sender.send(hook(`http://127.0.0.1:${receiver.port}/`), aNotification());
+    const sender = senderFor({ clock: systemClock, retry: { maxAttempts: 2, initialMs: 10 } });
+    const result = await sender.send(hook(`http://127.0.0.1:${receiver.port}/`), aDeliverable());
     expect(result).toEqual({ ok: false, retryable: true, error: 'webhook did not answer within 200 ms' });
     expect(receiver.requests).toHaveLength(2);
   });
@@ -128,11 +128,11 @@ describe('the webhook sender', () => {
     receiver = await startWebhookReceiver();
     receiver.answer({ status: 429, headers: { 'retry-after': '1' } });
     const started = clock.now();
-    expect(await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/`), aNotification())).toEqual({ ok: true });
+    expect(await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/`), aDeliverable())).toEqual({ ok: true });
     expect(clock.now() - started).toBeGreaterThanOrEqual(1_000);
 
     receiver.answer({ status: 429, headers: { 'retry-after': '120' } });
-    expect(await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/`), aNotification())).toEqual({
+    expect(await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/`), aDeliverable())).toEqual({
       ok: false,
       retryable: true,
       retryAfterMs: 120_000,
@@ -148,7 +148,7 @@ describe('the webhook sender', () => {
   ])('does not retry HTTP %i', async (status, error) => {
     receiver = await startWebhookReceiver();
     receiver.answer({ status, headers: { location: 'http://169.254.169.254/' } });
-    expect(await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/`), aNotification())).toEqual({ ok: false, retryable: false, error });
+    expect(await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/`), aDeliverable())).toEqual({ ok: false, retryable: false, error });
     expect(receiver.requests).toHaveLength(1);
   });
 
@@ -157,12 +157,12 @@ describe('the webhook sender', () => {
     const port = receiver.port;
     await receiver.close();
     receiver = undefined;
-    const result = await senderFor({ retry: { maxAttempts: 2 } }).send(hook(`http://127.0.0.1:${port}/`), aNotification());
+    const result = await senderFor({ retry: { maxAttempts: 2 } }).send(hook(`http://127.0.0.1:${port}/`), aDeliverable());
     expect(result).toMatchObject({ ok: false, retryable: true, error: expect.stringContaining('ECONNREFUSED') });
   });
 
   it('does not send without the owner webhook secret', async () => {
-    expect(await senderFor({ secretOf: async () => null }).send(hook('https://example.com/'), aNotification())).toEqual({
+    expect(await senderFor({ secretOf: async () => null }).send(hook('https://example.com/'), aDeliverable())).toEqual({
       ok: false,
       retryable: false,
       error: 'the owner has no webhook secret',
@@ -172,11 +172,11 @@ describe('the webhook sender', () => {
         throw new Error('DynamoDB is down');
       },
     });
-    expect(await unavailable.send(hook('https://example.com/'), aNotification())).toEqual({ ok: false, retryable: true, error: 'webhook secret unavailable: DynamoDB is down' });
+    expect(await unavailable.send(hook('https://example.com/'), aDeliverable())).toEqual({ ok: false, retryable: true, error: 'webhook secret unavailable: DynamoDB is down' });
   });
 
   it('refuses an IP-literal URL that is not the vetted address', async () => {
-    const result = await senderFor().send(hook('http://10.1.2.3/hook'), aNotification());
+    const result = await senderFor().send(hook('http://10.1.2.3/hook'), aDeliverable());
     expect(result).toEqual({ ok: false, retryable: false, error: 'webhook URL refused: 10.1.2.3 is not the vetted address' });
   });
 });
