@@ -1,6 +1,7 @@
 /**
  * `npm run keys -- <command>`: API keys of the table the environment points at (DynamoDB Local
- * through DYNAMODB_ENDPOINT, or AWS). A new key is printed once and never again.
+ * through DYNAMODB_ENDPOINT, or AWS), or, with neither DYNAMODB_ENDPOINT nor TABLE_NAME set, of
+ * the local stack that is running (storage-target.ts). A new key is printed once and never again.
  *
  *   create --owner NAME    issue a key (and, for a new owner, its webhook signing secret)
  *   list [--owner NAME]    key ids, owners, creation and revocation times (never the keys)
@@ -8,9 +9,11 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../functions/shared/config';
+import { RuntimeFileError } from '../local/runtime-file';
 import { createApiKey, listApiKeys, revokeApiKey } from '../storage/api-keys-repository';
 import type { Db } from '../storage/dynamodb-client';
 import { isValidOwnerId } from '../storage/owners-repository';
+import { StackNotRunningError } from './storage-target';
 
 export const USAGE = 'usage: npm run keys -- create --owner NAME | list [--owner NAME] | revoke KEYID';
 
@@ -82,7 +85,7 @@ export async function runKeysCommand(argv: readonly string[], io: KeysCommandIo)
 /** One line for any failure: the cause a user can act on, never a stack trace. */
 export function describeFailure(error: unknown, where: string): string {
   if (error instanceof UsageError) return `${error.message}\n${USAGE}`;
-  if (error instanceof ConfigError) return error.message;
+  if (error instanceof ConfigError || error instanceof StackNotRunningError || error instanceof RuntimeFileError) return error.message;
   const name = error instanceof Error ? error.name : '';
   const message = error instanceof Error ? error.message : String(error);
   if (name === 'ResourceNotFoundException') return `the table does not exist at ${where}: start the local stack (npm start) or deploy, or set TABLE_NAME`;

@@ -1,7 +1,7 @@
 /** Entry point of `npm run keys` (see keys-command.ts). Exit codes: 0 done, 1 failed, 2 bad usage. */
-import { loadStorageConfig } from '../functions/shared/config';
 import { openDb } from '../functions/shared/database';
 import { describeFailure, runKeysCommand, UsageError } from './keys-command';
+import { resolveStorageTarget } from './storage-target';
 
 // The SDK warns on every run about Node versions it will drop in 2027; a CLI prints only its own lines.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -9,9 +9,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 async function main(): Promise<number> {
   let where = 'DynamoDB';
   try {
-    const config = loadStorageConfig();
-    where = `${config.dynamodbEndpoint ?? `AWS ${config.region}`} (table ${config.tableName})`;
-    const db = openDb(config);
+    const target = await resolveStorageTarget(process.env);
+    where = target.where;
+    const db = openDb(target.config);
     try {
       await runKeysCommand(process.argv.slice(2), { db, now: () => new Date(), print: (line) => console.log(line) });
     } finally {

@@ -200,15 +200,20 @@ function findRoute(routes: CompiledRoute[], method: string, path: string): { com
   return null;
 }
 
+/**
+ * The request's body, or null when it is larger than API Gateway accepts. An oversized body is
+ * still read to its end (and dropped), so the 413 leaves a kept-alive connection usable: closing
+ * a socket with unread data resets it, and the client would see ECONNRESET instead of the answer.
+ */
 async function readBody(request: IncomingMessage): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > GATEWAY_PAYLOAD_LIMIT) return null;
-    chunks.push(chunk as Buffer);
+    if (size > GATEWAY_PAYLOAD_LIMIT) chunks.length = 0;
+    else chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  return size > GATEWAY_PAYLOAD_LIMIT ? null : Buffer.concat(chunks);
 }
 
 interface HttpEvent {

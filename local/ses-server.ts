@@ -62,7 +62,7 @@ export class SesServerError extends Error {
 /**
  * @example
  * const ses = await startSesServer();
- * const client = new SESClient({ endpoint: ses.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+ * const client = new SESClient({ endpoint: ses.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS }); // core/local-credentials.ts
  */
 export async function startSesServer(options: SesServerOptions = {}): Promise<SesServer> {
   const host = options.host ?? '127.0.0.1';

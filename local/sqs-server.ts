@@ -283,7 +283,7 @@ function parseReceiptHandle(handle: string): { queue: string; messageId: string 
 /**
  * @example
  * const sqs = await startSqsServer();
- * const client = new SQSClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+ * const client = new SQSClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS }); // core/local-credentials.ts
  * const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: 'deliveries' }));
  */
 export async function startSqsServer(options: SqsServerOptions = {}): Promise<SqsServer> {

@@ -16,30 +16,36 @@
  * | Telegram Bot API | a stand-in that prints messages, unless TELEGRAM_BOT_TOKEN is set |
  * | outbox sweeper schedule | an interval |
  *
- * Handlers read their configuration from the environment once, when imported: this module sets
- * the environment first and imports them after.
+ * This module wires them together from {@link LocalStackOptions} (local/settings.ts reads those
+ * from the environment for `npm start`); the in-process functions get their settings as an
+ * environment record (local/functions.ts), and the process environment is only read.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DELIVERY_CHANNEL_TYPES as QUEUES } from '../core/channels/registry';
+import { LOCAL_CREDENTIALS } from '../core/local-credentials';
+import { API_CORS } from '../dashboard/api-cors';
+import { ensureDashboardBuilt } from '../dashboard/build';
+import { DELIVERY_VISIBILITY_TIMEOUT_SECONDS, MAX_RECEIVE_COUNT, NOTIFIER_TIMEOUT_SECONDS } from '../functions/shared/delivery-queue-settings';
 import { createApiKey } from '../storage/api-keys-repository';
 import { createDb, type Db } from '../storage/dynamodb-client';
 import { getOwnerProfile } from '../storage/owners-repository';
 import { ensureTable } from '../storage/table-setup';
-import { API_CORS } from '../dashboard/api-cors';
-import { ensureDashboardBuilt } from '../dashboard/build';
 import { startDashboardServer, type DashboardServer } from './dashboard-server';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { startDynamoDbLocal } from './dynamodb-local';
+import { functionEnvironment, loadFunctions, loadSocketFunctions, type Env, type FunctionEndpoints, type LocalFunctions, type SocketFunctions } from './functions';
 import { startHttpApiServer, type HttpApiServer } from './http-api-server';
+import { lambdaContext } from './lambda-context';
 import { startLambdaInvokeServer, type LambdaInvokeServer } from './lambda-invoke-server';
 import { MarketSimulator } from './market-simulator/market-simulator';
+import { spawnTypeScript, Stoppers, stopChild, throwIfStopped } from './processes';
+import { removeRuntimeFile, writeRuntimeFile } from './runtime-file';
 import { startSesServer, type SesServer } from './ses-server';
-import { startSqsEventSource, type SqsEventSource } from './sqs-event-source';
+import { startSqsEventSource } from './sqs-event-source';
 import { startSqsServer, type SqsServer } from './sqs-server';
 import { startTelegramStandIn, type TelegramStandIn } from './telegram-stand-in';
 import { startWebSocketApiServer, type WebSocketApiServer } from './websocket-api-server';
-import { lambdaContext } from './lambda-context';
 
 export interface LocalStackOptions {
   apiPort: number;
@@ -77,6 +83,10 @@ export interface LocalStackOptions {
    * free one instead of failing the start.
    */
   dashboard?: { port?: number; fallbackToFreePort?: boolean };
+  /** Write the runtime file here while the stack runs (local/runtime-file.ts), for the keys CLI; unset: none. */
+  runtimeFile?: string;
+  /** Aborted: the start stops between two steps, stops what it started and throws StartAbortedError. */
+  signal?: AbortSignal;
 }
 
 export interface LocalStack {
@@ -95,31 +105,17 @@ export interface LocalStack {
   simulatorControlUrl: string | null;
   /** The Lambda Invoke API endpoint running the evaluator (function name `evaluator`). */
   lambdaEndpoint: string;
+  /** The DynamoDB the stack uses (DynamoDB Local's, unless DYNAMODB_ENDPOINT was given) and its table. */
+  storage: { endpoint: string; tableName: string; region: string };
   /** The local servers themselves, for tests running the stack in-process. */
   services: { telegram: TelegramStandIn | null; ses: SesServer | null; sqs: SqsServer; webSocketApi: WebSocketApiServer; db: Db; queueUrls: Record<string, string> };
   stop(): Promise<void>;
 }
 
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-const QUEUES = ['email', 'telegram', 'webhook', 'dashboard'] as const;
 const TELEGRAM_STAND_IN_TOKEN = '0:local-stand-in';
+const DEFAULT_REGION = 'us-east-1';
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const DASHBOARD_DIST = path.join(REPO_ROOT, 'dashboard', 'dist');
-
-
-/** Stops what was started, last first; every stop runs even if one fails. */
-class Stoppers {
-  private readonly stops: Array<() => Promise<unknown>> = [];
-  add(stop: () => Promise<unknown>): void {
-    this.stops.push(stop);
-  }
-  async stopAll(): Promise<void> {
-    while (this.stops.length > 0) {
-      const stop = this.stops.pop() as () => Promise<unknown>;
-      await stop().catch(() => undefined);
-    }
-  }
-}
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const stoppers = new Stoppers();
@@ -132,98 +128,175 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<LocalStack> {
-  const env = process.env;
-  const region = env.AWS_REGION ?? 'us-east-1';
-  env.AWS_REGION = region;
-  env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
-  env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
-  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  // The in-process functions log JSON for CloudWatch: locally only their warnings, and no EMF.
-  env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-  env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  const env: Env = process.env;
+  const region = env.AWS_REGION ?? DEFAULT_REGION;
+  const step = () => throwIfStopped(options.signal);
   // The dashboard build (seconds when stale, nothing when fresh) runs while the servers start.
   const dashboardBuilt = options.dashboard === undefined ? undefined : ensureDashboardBuilt();
   // Awaited below; until then a failure must not count as unhandled.
   dashboardBuilt?.catch(() => undefined);
 
-  // Storage.
-  let dynamodbEndpoint = options.dynamodbEndpoint;
-  if (dynamodbEndpoint === undefined) {
+  const storage = await startStorage(options, region, stoppers);
+  step();
+  const mail = await startMail(options, stoppers);
+  step();
+  const telegram = await startTelegram(options, stoppers);
+  step();
+  const queues = await startQueues(region, stoppers);
+  step();
+  // The feed, before the evaluator: the evaluator warms indicators up from the feed's kline REST.
+  const feed = await startFeed(options, stoppers);
+  step();
+
+  const endpoints: FunctionEndpoints = {
+    region,
+    tableName: storage.tableName,
+    dynamodbEndpoint: storage.endpoint,
+    sesEndpoint: mail.endpoint,
+    alertFromEmail: options.alertFromEmail,
+    telegram: { apiBase: telegram.apiBase, botToken: telegram.botToken },
+    sqsEndpoint: queues.server.endpoint,
+    queueUrls: queues.urls,
+    itick: feed.itick,
+  };
+  // The dashboard WebSocket API first: its management endpoint is one of the notifier's settings.
+  const socket = await loadSocketFunctions(functionEnvironment(env, endpoints));
+  stoppers.add(async () => socket.db.doc.destroy());
+  const webSocketApi = await startWebSocketApi(socket.functions, options.print);
+  stoppers.add(() => webSocketApi.close());
+  step();
+  const functions = await loadFunctions(functionEnvironment(env, { ...endpoints, websocketManagementEndpoint: webSocketApi.managementEndpoint }));
+  stoppers.add(async () => functions.close());
+  step();
+
+  const lambda = await startFunctionTriggers(functions, queues, options, stoppers);
+  step();
+  const { api, dashboard } = await startHttpFrontends(functions, webSocketApi, options, dashboardBuilt, stoppers);
+  step();
+
+  if (options.feed !== false) {
+    const ingest = spawnTypeScript(path.join(REPO_ROOT, 'ingest-task/src/main.ts'), {
+      cwd: REPO_ROOT,
+      env: {
+        ...env,
+        AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ITICK_TOKEN: options.itickToken ?? 'local-simulator',
+        ITICK_WS_URL: feed.url,
+        BATCH_WINDOW_MS: String(options.batchWindowMs),
+        EVALUATOR_FUNCTION_NAME: 'evaluator',
+        LAMBDA_ENDPOINT: lambda.url,
+        DYNAMODB_ENDPOINT: storage.endpoint,
+        TABLE_NAME: storage.tableName,
+        WATCHLIST_REFRESH_MS: '1000',
+        // Live prices for the dashboards, through the local WebSocket API's management endpoint.
+        WEBSOCKET_MANAGEMENT_ENDPOINT: webSocketApi.managementEndpoint,
+        WATCHES_REFRESH_MS: '1000',
+        AWS_REGION: region,
+      },
+      onLine: options.onIngestLog ?? ((line: string) => printIngestLine(line, options.print)),
+    });
+    stoppers.add(() => stopChild(ingest));
+  }
+  step();
+
+  if (options.runtimeFile !== undefined) {
+    const file = options.runtimeFile;
+    writeRuntimeFile(file, { dynamodbEndpoint: storage.endpoint, tableName: storage.tableName, region, apiUrl: api.url, pid: process.pid });
+    stoppers.add(async () => removeRuntimeFile(file));
+  }
+
+  return {
+    apiUrl: api.url,
+    webSocketUrl: webSocketApi.url,
+    dashboardUrl: dashboard?.url ?? null,
+    sesWebPageUrl: mail.webPageUrl,
+    devApiKey: storage.devApiKey,
+    devOwner: storage.devOwner,
+    webhookSecret: storage.webhookSecret,
+    feed: { source: feed.source, url: feed.url },
+    telegram: { source: telegram.source, apiBase: telegram.apiBase },
+    simulatorControlUrl: feed.controlUrl,
+    lambdaEndpoint: lambda.url,
+    storage: { endpoint: storage.endpoint, tableName: storage.tableName, region },
+    services: { telegram: telegram.standIn, ses: mail.server, sqs: queues.server, webSocketApi, db: storage.db, queueUrls: queues.urls },
+    stop: () => stoppers.stopAll(),
+  };
+}
+
+/** DynamoDB (DynamoDB Local unless an endpoint is given), the table, and the development key. */
+async function startStorage(options: LocalStackOptions, region: string, stoppers: Stoppers) {
+  let endpoint = options.dynamodbEndpoint;
+  if (endpoint === undefined) {
     if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
-    const dynamo: DynamoDbLocal = await startDynamoDbLocal(options.dataDir === undefined ? {} : { dbPath: options.dataDir });
+    const dynamo = await startDynamoDbLocal(options.dataDir === undefined ? {} : { dbPath: options.dataDir });
     stoppers.add(() => dynamo.stop());
-    dynamodbEndpoint = dynamo.endpoint;
+    endpoint = dynamo.endpoint;
   }
   const tableName = options.tableName ?? 'stock-alerts';
-  const db: Db = createDb({ endpoint: dynamodbEndpoint, region, tableName });
+  const db = createDb({ endpoint, region, tableName });
   stoppers.add(async () => db.doc.destroy());
   await ensureTable(db);
   const devOwner = options.devOwner ?? 'dev';
   const { key: devApiKey } = await createApiKey(db, { owner: devOwner, now: new Date(), ...(options.devApiKey === undefined ? {} : { key: options.devApiKey }) });
   const webhookSecret = (await getOwnerProfile(db, devOwner))?.webhookSecret ?? null;
-  Object.assign(env, { TABLE_NAME: tableName, DYNAMODB_ENDPOINT: dynamodbEndpoint, ALLOW_LOOPBACK_WEBHOOKS: 'true' });
+  return { endpoint, tableName, db, devOwner, devApiKey, webhookSecret };
+}
 
-  // Email and Telegram.
-  let sesEndpoint = options.sesEndpoint;
-  let sesWebPageUrl = options.sesEndpoint ?? '';
-  let ses: SesServer | null = null;
-  if (sesEndpoint === undefined) {
-    const started = await startSesServer();
-    ses = started;
-    stoppers.add(() => started.stop());
-    sesEndpoint = started.endpoint;
-    sesWebPageUrl = started.webPageUrl;
-  }
-  let telegram: LocalStack['telegram'];
-  let standIn: TelegramStandIn | null = null;
-  if (options.telegramBotToken === undefined) {
-    const started = await startTelegramStandIn({ print: (line) => options.print(`telegram stand-in: ${line}`) });
-    standIn = started;
-    stoppers.add(() => started.close());
-    telegram = { source: 'stand-in', apiBase: standIn.apiBase };
-    Object.assign(env, { TELEGRAM_API_BASE: standIn.apiBase, TELEGRAM_BOT_TOKEN: TELEGRAM_STAND_IN_TOKEN });
-  } else {
-    telegram = { source: 'telegram', apiBase: options.telegramApiBase ?? 'https://api.telegram.org' };
-    Object.assign(env, { TELEGRAM_API_BASE: telegram.apiBase, TELEGRAM_BOT_TOKEN: options.telegramBotToken });
-  }
-  Object.assign(env, { SES_ENDPOINT: sesEndpoint, ALERT_FROM_EMAIL: options.alertFromEmail });
+/** The SES emulator, unless an SES endpoint is given. */
+async function startMail(options: LocalStackOptions, stoppers: Stoppers) {
+  if (options.sesEndpoint !== undefined) return { endpoint: options.sesEndpoint, webPageUrl: options.sesEndpoint, server: null };
+  const server = await startSesServer();
+  stoppers.add(() => server.stop());
+  return { endpoint: server.endpoint, webPageUrl: server.webPageUrl, server };
+}
 
-  // Delivery queues.
-  const sqsServer: SqsServer = await startSqsServer({ region });
-  stoppers.add(() => sqsServer.close());
-  const sqs = new SQSClient({ region, endpoint: sqsServer.endpoint, credentials: LOCAL_CREDENTIALS });
-  stoppers.add(async () => sqs.destroy());
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'deliveries-dlq' }));
-  const queueUrls: Record<string, string> = {};
+/** The Telegram stand-in, unless a bot token is given. */
+async function startTelegram(options: LocalStackOptions, stoppers: Stoppers) {
+  if (options.telegramBotToken !== undefined) {
+    return { source: 'telegram' as const, apiBase: options.telegramApiBase ?? 'https://api.telegram.org', botToken: options.telegramBotToken, standIn: null };
+  }
+  const standIn = await startTelegramStandIn({ print: (line) => options.print(`telegram stand-in: ${line}`) });
+  stoppers.add(() => standIn.close());
+  return { source: 'stand-in' as const, apiBase: standIn.apiBase, botToken: TELEGRAM_STAND_IN_TOKEN, standIn };
+}
+
+/** The local SQS with one delivery queue per channel kind, set up as the CDK stack sets them up. */
+async function startQueues(region: string, stoppers: Stoppers) {
+  const server = await startSqsServer({ region });
+  stoppers.add(() => server.close());
+  const client = new SQSClient({ region, endpoint: server.endpoint, credentials: LOCAL_CREDENTIALS });
+  stoppers.add(async () => client.destroy());
+  const dlq = await client.send(new CreateQueueCommand({ QueueName: 'deliveries-dlq' }));
+  const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
+  const redrivePolicy = JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount: MAX_RECEIVE_COUNT });
+  const urls = {} as Record<(typeof QUEUES)[number], string>;
   for (const name of QUEUES) {
-    const created = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: `deliveries-${name}`,
-        Attributes: {
-          VisibilityTimeout: '180',
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${region}:000000000000:deliveries-dlq`, maxReceiveCount: 7 }),
-        },
-      }),
+    const created = await client.send(
+      new CreateQueueCommand({ QueueName: `deliveries-${name}`, Attributes: { VisibilityTimeout: String(DELIVERY_VISIBILITY_TIMEOUT_SECONDS), RedrivePolicy: redrivePolicy } }),
     );
-    queueUrls[name] = created.QueueUrl as string;
+    urls[name] = created.QueueUrl as string;
   }
-  void dlq;
-  Object.assign(env, {
-    SQS_ENDPOINT: sqsServer.endpoint,
-    EMAIL_QUEUE_URL: queueUrls.email,
-    TELEGRAM_QUEUE_URL: queueUrls.telegram,
-    WEBHOOK_QUEUE_URL: queueUrls.webhook,
-    DASHBOARD_QUEUE_URL: queueUrls.dashboard,
-  });
+  return { server, client, urls };
+}
 
-  // Dashboard WebSocket API (its management endpoint is the notifier's setting).
-  const socket = {
-    authorizer: (await import('../functions/dashboard-socket/authorizer')).handler,
-    connect: (await import('../functions/dashboard-socket/connect')).handler,
-    disconnect: (await import('../functions/dashboard-socket/disconnect')).handler,
-    watch: (await import('../functions/dashboard-socket/watch')).handler,
-  };
-  const webSocketApi: WebSocketApiServer = await startWebSocketApiServer({
+/** The market simulator as the feed (and as iTick's kline REST), unless an iTick token is given. */
+async function startFeed(options: LocalStackOptions, stoppers: Stoppers) {
+  type Feed = { source: 'simulator' | 'itick'; url: string; controlUrl: string | null; itick: { restBase?: string; token: string } | undefined };
+  if (options.feed === false) return { source: 'simulator', url: '', controlUrl: null, itick: undefined } satisfies Feed as Feed;
+  if (options.itickToken !== undefined) {
+    return { source: 'itick', url: options.itickWsUrl ?? 'wss://api.itick.org/stock', controlUrl: null, itick: { token: options.itickToken } } satisfies Feed as Feed;
+  }
+  const simulator = await MarketSimulator.start({ ticksPerSecond: options.simulatorTicksPerSecond });
+  stoppers.add(() => simulator.close());
+  const base = `http://127.0.0.1:${simulator.port}`;
+  return { source: 'simulator', url: simulator.url, controlUrl: `${base}/control`, itick: { restBase: base, token: 'local-simulator' } } satisfies Feed as Feed;
+}
+
+/** The dashboard WebSocket API, running the dashboard-socket functions. */
+function startWebSocketApi(socket: SocketFunctions, print: (line: string) => void): Promise<WebSocketApiServer> {
+  return startWebSocketApiServer({
     identitySources: ['route.request.header.Sec-WebSocket-Protocol'],
     authorizer: (event) => socket.authorizer(event, lambdaContext('dashboard-authorizer')),
     routes: {
@@ -233,35 +306,24 @@ async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<Lo
       },
       $default: async (event) => (await socket.watch(event, lambdaContext('dashboard-watch'))) as { statusCode: number },
     },
-    onError: (error) => options.print(`websocket: ${error instanceof Error ? error.message : String(error)}`),
+    onError: (error) => print(`websocket: ${error instanceof Error ? error.message : String(error)}`),
   });
-  stoppers.add(() => webSocketApi.close());
-  env.WEBSOCKET_MANAGEMENT_ENDPOINT = webSocketApi.managementEndpoint;
+}
 
-  // The feed, before the evaluator: the evaluator warms indicators up from the feed's kline REST.
-  let feed: LocalStack['feed'];
-  let simulatorControlUrl: string | null = null;
-  if (options.feed === false) {
-    feed = { source: 'simulator', url: '' };
-  } else if (options.itickToken === undefined) {
-    const simulator = await MarketSimulator.start({ ticksPerSecond: options.simulatorTicksPerSecond });
-    stoppers.add(() => simulator.close());
-    feed = { source: 'simulator', url: simulator.url };
-    simulatorControlUrl = `http://127.0.0.1:${simulator.port}/control`;
-    Object.assign(env, { ITICK_REST_BASE: `http://127.0.0.1:${simulator.port}`, ITICK_TOKEN: 'local-simulator' });
-  } else {
-    feed = { source: 'itick', url: options.itickWsUrl ?? 'wss://api.itick.org/stock' };
-    env.ITICK_TOKEN = options.itickToken;
-  }
-
-  // Notifier on every delivery queue, evaluator behind the Invoke API, the outbox sweeper.
-  const notifier = (await import('../functions/notifier/handler')).handler;
-  for (const name of QUEUES) {
-    const source: SqsEventSource = await startSqsEventSource({
-      sqs,
-      queueUrl: queueUrls[name] as string,
-      handler: (event) => notifier(event, lambdaContext('notifier')),
+/** What invokes the functions in AWS: the notifier's SQS event sources, the evaluator's Invoke API, the sweeper's schedule. */
+async function startFunctionTriggers(
+  functions: LocalFunctions,
+  queues: { client: SQSClient; urls: Record<string, string> },
+  options: LocalStackOptions,
+  stoppers: Stoppers,
+): Promise<LambdaInvokeServer> {
+  for (const queueUrl of Object.values(queues.urls)) {
+    const source = await startSqsEventSource({
+      sqs: queues.client,
+      queueUrl,
+      handler: (event) => functions.notifier(event, lambdaContext('notifier')),
       functionName: 'notifier',
+      timeoutMs: NOTIFIER_TIMEOUT_SECONDS * 1000,
       waitTimeSeconds: 1,
       // More than one poller, as Lambda's event source has: duplicates can then meet in parallel.
       concurrency: 2,
@@ -269,93 +331,41 @@ async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<Lo
     });
     stoppers.add(() => source.stop());
   }
-  const evaluator = (await import('../functions/evaluator/handler')).handler;
-  const lambda: LambdaInvokeServer = await startLambdaInvokeServer({ functions: { evaluator: (event, context) => evaluator(event, context) } });
+  const lambda = await startLambdaInvokeServer({ functions: { evaluator: (event, context) => functions.evaluator(event, context) } });
   stoppers.add(() => lambda.close());
-  const sweeper = (await import('../functions/evaluator/outbox-sweeper-handler')).handler;
-  const sweep = setInterval(() => void sweeper({}, lambdaContext('outbox-sweeper')).catch(() => undefined), options.sweepEveryMs ?? 60_000);
+  const sweep = setInterval(() => void functions.outboxSweeper({}, lambdaContext('outbox-sweeper')).catch(() => undefined), options.sweepEveryMs ?? 60_000);
   stoppers.add(async () => clearInterval(sweep));
-
-  // The HTTP API, with CORS for the dashboard's origin (known once its server listens, below).
-  const dashboardOrigins: string[] = [];
-  const api: HttpApiServer = await startHttpApiServer({ port: options.apiPort, cors: { ...API_CORS, allowOrigins: () => dashboardOrigins } });
-  stoppers.add(() => api.close());
-
-  // The dashboard, as CloudFront would serve it, with config.json pointing at the local APIs.
-  let dashboard: DashboardServer | null = null;
-  if (options.dashboard !== undefined && dashboardBuilt !== undefined) {
-    await dashboardBuilt;
-    const serve = (port: number | undefined) =>
-      startDashboardServer({ distDir: DASHBOARD_DIST, port, config: () => ({ apiUrl: api.url, webSocketUrl: webSocketApi.url }) });
-    try {
-      dashboard = await serve(options.dashboard.port);
-    } catch (error) {
-      if (options.dashboard.fallbackToFreePort !== true || !/in use/.test(String(error))) throw error;
-      dashboard = await serve(0);
-    }
-    const started = dashboard;
-    stoppers.add(() => started.close());
-    // Both spellings of loopback reach the page; each is its own origin to a browser.
-    dashboardOrigins.push(started.origin, started.origin.replace('127.0.0.1', 'localhost'));
-  }
-
-  // The ingest task.
-  if (options.feed !== false) {
-    const ingest = spawnIngestTask(options, {
-      ITICK_TOKEN: options.itickToken ?? 'local-simulator',
-      ITICK_WS_URL: feed.url,
-      BATCH_WINDOW_MS: String(options.batchWindowMs),
-      EVALUATOR_FUNCTION_NAME: 'evaluator',
-      LAMBDA_ENDPOINT: lambda.url,
-      DYNAMODB_ENDPOINT: dynamodbEndpoint,
-      TABLE_NAME: tableName,
-      WATCHLIST_REFRESH_MS: '1000',
-      // Live prices for the dashboards, through the local WebSocket API's management endpoint.
-      WEBSOCKET_MANAGEMENT_ENDPOINT: webSocketApi.managementEndpoint,
-      WATCHES_REFRESH_MS: '1000',
-      AWS_REGION: region,
-    });
-    stoppers.add(() => stopChild(ingest));
-  }
-
-  return {
-    apiUrl: api.url,
-    webSocketUrl: webSocketApi.url,
-    dashboardUrl: dashboard?.url ?? null,
-    sesWebPageUrl,
-    devApiKey,
-    devOwner,
-    webhookSecret,
-    feed,
-    telegram,
-    simulatorControlUrl,
-    lambdaEndpoint: lambda.url,
-    services: { telegram: standIn, ses, sqs: sqsServer, webSocketApi, db, queueUrls },
-    stop: () => stoppers.stopAll(),
-  };
+  return lambda;
 }
 
-function spawnIngestTask(options: LocalStackOptions, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'ingest-task/src/main.ts')], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const onLine = options.onIngestLog ?? ((line: string) => printIngestLine(line, options.print));
-  let buffered = '';
-  const read = (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    let newline = buffered.indexOf('\n');
-    while (newline >= 0) {
-      const line = buffered.slice(0, newline).trim();
-      buffered = buffered.slice(newline + 1);
-      if (line !== '') onLine(line);
-      newline = buffered.indexOf('\n');
-    }
-  };
-  child.stdout?.on('data', read);
-  child.stderr?.on('data', read);
-  return child;
+/** The HTTP API, with CORS for the dashboard's origin, and the dashboard as CloudFront would serve it. */
+async function startHttpFrontends(
+  functions: LocalFunctions,
+  webSocketApi: WebSocketApiServer,
+  options: LocalStackOptions,
+  dashboardBuilt: Promise<unknown> | undefined,
+  stoppers: Stoppers,
+): Promise<{ api: HttpApiServer; dashboard: DashboardServer | null }> {
+  // The dashboard's origins are known once its server listens, below.
+  const dashboardOrigins: string[] = [];
+  const api = await startHttpApiServer({ port: options.apiPort, loadHandler: functions.apiHandler, cors: { ...API_CORS, allowOrigins: () => dashboardOrigins } });
+  stoppers.add(() => api.close());
+  if (options.dashboard === undefined || dashboardBuilt === undefined) return { api, dashboard: null };
+
+  await dashboardBuilt;
+  const serve = (port: number | undefined) =>
+    startDashboardServer({ distDir: DASHBOARD_DIST, port, config: () => ({ apiUrl: api.url, webSocketUrl: webSocketApi.url }) });
+  let dashboard: DashboardServer;
+  try {
+    dashboard = await serve(options.dashboard.port);
+  } catch (error) {
+    if (options.dashboard.fallbackToFreePort !== true || !/in use/.test(String(error))) throw error;
+    dashboard = await serve(0);
+  }
+  stoppers.add(() => dashboard.close());
+  // Both spellings of loopback reach the page; each is its own origin to a browser.
+  dashboardOrigins.push(dashboard.origin, dashboard.origin.replace('127.0.0.1', 'localhost'));
+  return { api, dashboard };
 }
 
 /** The ingest task's warnings and errors, one readable line each. */
@@ -366,17 +376,4 @@ function printIngestLine(line: string, print: (line: string) => void): void {
   } catch {
     print(`ingest: ${line}`);
   }
-}
-
-/** SIGTERM, then SIGKILL after 10 s (the task flushes and exits within that). */
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

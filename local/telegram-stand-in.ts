@@ -80,7 +80,7 @@ const MAX_TEXT_LENGTH = 4096;
 /**
  * @example
  * const telegram = await startTelegramStandIn({ print: console.log });
- * process.env.TELEGRAM_API_BASE = telegram.apiBase;
+ * const sender = new TelegramSender({ botToken: '0:local', apiBase: telegram.apiBase, logger });
  */
 export async function startTelegramStandIn(options: TelegramStandInOptions = {}): Promise<TelegramStandIn> {
   const host = options.host ?? '127.0.0.1';

@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_CREDENTIALS } from '../core/local-credentials';
 
 /** What repository functions take as their first argument. */
 export interface Db {
@@ -22,15 +23,9 @@ export interface DocumentClientOptions {
   /** e.g. `http://127.0.0.1:8000` for DynamoDB Local; unset in AWS. */
   endpoint?: string;
   region?: string;
-  /** Defaults to the SDK's credential chain in AWS, to placeholders with a custom endpoint. */
+  /** Defaults to the SDK's credential chain in AWS, to LOCAL_CREDENTIALS with a custom endpoint (DynamoDB Local). */
   credentials?: StaticCredentials;
 }
-
-/**
- * DynamoDB Local accepts any credentials but the SDK refuses to sign without some; a custom
- * endpoint therefore gets these placeholders unless the caller passes real ones.
- */
-const LOCAL_CREDENTIALS: StaticCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /**
  * @example

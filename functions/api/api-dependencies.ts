@@ -1,21 +1,29 @@
 /**
- * The adapters of the API functions, created once per Lambda instance (at cold start) from the
- * configuration and reused by every invocation.
+ * The adapters of the API functions for a configuration, created once per Lambda instance (at
+ * cold start, by each route file) and reused by every invocation.
  */
-import { loadApiConfig } from '../shared/config';
+import type { Db } from '../../storage/dynamodb-client';
+import type { ApiConfig } from '../shared/config';
 import { openDb } from '../shared/database';
 import { checkWebhookUrl } from '../shared/webhook-url-policy';
-import { createAlertsService } from './alerts-service';
-import { createRulesService } from './rules-service';
+import { createAlertsService, type AlertsService } from './alerts-service';
+import { createRulesService, type RulesService } from './rules-service';
 
-const config = loadApiConfig();
-const db = openDb(config);
+/** What the route handlers (route-handlers.ts) call. */
+export interface ApiServices {
+  rulesService: RulesService;
+  alertsService: AlertsService;
+}
 
-export const rulesService = createRulesService({
-  db,
-  ruleQuota: config.ruleQuota,
-  checkWebhookUrl: (url) => checkWebhookUrl(url, { allowLoopback: config.allowLoopbackWebhooks }),
-  now: () => new Date(),
-});
-
-export const alertsService = createAlertsService({ db });
+/** The services on one table client; one call per Lambda instance (or per local stack). */
+export function createApiServices(config: ApiConfig, db: Db = openDb(config)): ApiServices {
+  return {
+    rulesService: createRulesService({
+      db,
+      ruleQuota: config.ruleQuota,
+      checkWebhookUrl: (url) => checkWebhookUrl(url, { allowLoopback: config.allowLoopbackWebhooks }),
+      now: () => new Date(),
+    }),
+    alertsService: createAlertsService({ db }),
+  };
+}

@@ -1,9 +1,6 @@
-/** `POST /rules`: creates a rule for the caller → 201 + the rule. */
-import { jsonBody } from '../shared/json-body';
-import { json } from '../shared/responses';
-import { authorizedRoute } from '../shared/route-middleware';
-import { rulesService } from './api-dependencies';
+/** `POST /rules`: creates a rule for the caller → 201 + the rule (Lambda entry of route-handlers.ts `createRuleRoute`). */
+import { loadApiConfig } from '../shared/config';
+import { createApiServices } from './api-dependencies';
+import { createRuleRoute } from './route-handlers';
 
-export const handler = authorizedRoute()
-  .use(jsonBody())
-  .handler(async (event, context) => json(201, await rulesService.create(context.owner, event.body)));
+export const handler = createRuleRoute(createApiServices(loadApiConfig()));

@@ -1,9 +1,6 @@
-/** `DELETE /rules/{id}`: deletes one of the caller's rules → 204. */
-import { noContent } from '../shared/responses';
-import { authorizedRoute } from '../shared/route-middleware';
-import { rulesService } from './api-dependencies';
+/** `DELETE /rules/{id}`: deletes one of the caller's rules → 204 (Lambda entry of route-handlers.ts `deleteRuleRoute`). */
+import { loadApiConfig } from '../shared/config';
+import { createApiServices } from './api-dependencies';
+import { deleteRuleRoute } from './route-handlers';
 
-export const handler = authorizedRoute().handler(async (event, context) => {
-  await rulesService.remove(context.owner, event.pathParameters?.id ?? '');
-  return noContent();
-});
+export const handler = deleteRuleRoute(createApiServices(loadApiConfig()));

@@ -1,8 +1,6 @@
-/** `GET /rules/{id}`: one of the caller's rules. */
-import { json } from '../shared/responses';
-import { authorizedRoute } from '../shared/route-middleware';
-import { rulesService } from './api-dependencies';
+/** `GET /rules/{id}`: one of the caller's rules (Lambda entry of route-handlers.ts `getRuleRoute`). */
+import { loadApiConfig } from '../shared/config';
+import { createApiServices } from './api-dependencies';
+import { getRuleRoute } from './route-handlers';
 
-export const handler = authorizedRoute().handler(async (event, context) =>
-  json(200, await rulesService.get(context.owner, event.pathParameters?.id ?? '')),
-);
+export const handler = getRuleRoute(createApiServices(loadApiConfig()));

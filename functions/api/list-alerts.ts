@@ -1,8 +1,6 @@
-/** `GET /alerts?ruleId=&symbol=&since=&limit=&cursor=`: the caller's alerts, newest first. */
-import { json } from '../shared/responses';
-import { authorizedRoute } from '../shared/route-middleware';
-import { alertsService } from './api-dependencies';
+/** `GET /alerts?ruleId=&symbol=&since=&limit=&cursor=`: the caller's alerts, newest first (Lambda entry of route-handlers.ts `listAlertsRoute`). */
+import { loadApiConfig } from '../shared/config';
+import { createApiServices } from './api-dependencies';
+import { listAlertsRoute } from './route-handlers';
 
-export const handler = authorizedRoute().handler(async (event, context) =>
-  json(200, await alertsService.list(context.owner, event.queryStringParameters)),
-);
+export const handler = listAlertsRoute(createApiServices(loadApiConfig()));

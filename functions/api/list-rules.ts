@@ -1,8 +1,6 @@
-/** `GET /rules?symbol=&status=&limit=&cursor=`: the caller's rules, a page at a time. */
-import { json } from '../shared/responses';
-import { authorizedRoute } from '../shared/route-middleware';
-import { rulesService } from './api-dependencies';
+/** `GET /rules?symbol=&status=&limit=&cursor=`: the caller's rules, a page at a time (Lambda entry of route-handlers.ts `listRulesRoute`). */
+import { loadApiConfig } from '../shared/config';
+import { createApiServices } from './api-dependencies';
+import { listRulesRoute } from './route-handlers';
 
-export const handler = authorizedRoute().handler(async (event, context) =>
-  json(200, await rulesService.list(context.owner, event.queryStringParameters)),
-);
+export const handler = listRulesRoute(createApiServices(loadApiConfig()));

@@ -1,9 +1,6 @@
-/** `PATCH /rules/{id}`: changes some fields of one of the caller's rules, pauses or resumes it. */
-import { jsonBody } from '../shared/json-body';
-import { json } from '../shared/responses';
-import { authorizedRoute } from '../shared/route-middleware';
-import { rulesService } from './api-dependencies';
+/** `PATCH /rules/{id}`: changes some fields of one of the caller's rules, pauses or resumes it (Lambda entry of route-handlers.ts `updateRuleRoute`). */
+import { loadApiConfig } from '../shared/config';
+import { createApiServices } from './api-dependencies';
+import { updateRuleRoute } from './route-handlers';
 
-export const handler = authorizedRoute()
-  .use(jsonBody())
-  .handler(async (event, context) => json(200, await rulesService.update(context.owner, event.pathParameters?.id ?? '', event.body)));
+export const handler = updateRuleRoute(createApiServices(loadApiConfig()));

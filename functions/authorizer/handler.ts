@@ -1,36 +1,6 @@
-/**
- * HTTP API Lambda authorizer (payload 2.0, simple responses), identity source
- * `$request.header.Authorization`: hands the owner of a live API key to the routes in
- * `requestContext.authorizer.lambda`. Never logs the key or its hash.
- *
- * An unknown or revoked key is *let through with an empty owner*: API Gateway would answer a
- * denial with its own `403 {"message":"Forbidden"}`, while the routes answer an empty owner with
- * api.md's `401 unauthorized` error (functions/shared/owner-context.ts). A request without the
- * header never reaches the authorizer: API Gateway answers it with its own 401.
- */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerResult, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import { findApiKey } from '../../storage/api-keys-repository';
-import type { AuthorizerContext } from '../shared/api-event';
+/** The HTTP API authorizer's Lambda entry (api-authorizer.ts), on the table its environment names. */
 import { loadStorageConfig } from '../shared/config';
 import { openDb } from '../shared/database';
-import { logger } from '../shared/logger';
-import { authorize } from './authorize';
+import { createApiAuthorizerHandler } from './api-authorizer';
 
-const db = openDb(loadStorageConfig());
-
-type AuthorizerResult = APIGatewaySimpleAuthorizerResult | APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
-
-export const handler = middy<APIGatewayRequestAuthorizerEventV2, AuthorizerResult>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event) => {
-    const header = event.headers?.authorization ?? event.identitySource?.[0];
-    const context = await authorize(header, (key) => findApiKey(db, key));
-    if (context === null) {
-      logger.info('unknown key: passed on without an owner');
-      return { isAuthorized: true, context: { owner: '', keyId: '' } };
-    }
-    logger.info('allowed', { keyId: context.keyId });
-    return { isAuthorized: true, context };
-  });
+export const handler = createApiAuthorizerHandler(openDb(loadStorageConfig()));

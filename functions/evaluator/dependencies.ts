@@ -7,6 +7,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { LOCAL_CREDENTIALS } from '../../core/local-credentials';
 import { listActiveRulesBySymbol } from '../../storage/rules-repository';
 import { listWatchedSymbols } from '../../storage/symbols-repository';
 import { claimAlert, expireRule, recordArmed } from '../../storage/trigger-state-repository';
@@ -27,8 +28,7 @@ export const metrics = new Metrics({ namespace: 'StockAlerts', serviceName: 'eva
 
 export function dynamoTriggerStore(db: Db, retentionDays: number): TriggerStore {
   return {
-    claim: ({ rule, alert, firedAt, armed, consumed, fromPos, toPos }) =>
-      claimAlert(db, { record: rule.record, alert, firedAt, armed, consumed, fromPos, toPos, retentionDays, now: new Date() }),
+    claim: (claim) => claimAlert(db, { ...claim, retentionDays, now: new Date() }),
     recordArmed: (rule, update) => recordArmed(db, rule.record, update.armed, new Date()),
     expire: (rule, now) => expireRule(db, rule.record, new Date(now)),
     markQueued: (owner, alertKey) => markQueued(db, owner, alertKey),
@@ -73,7 +73,7 @@ export function createEvaluatorDeps(config: EvaluatorConfig): EvaluatorDeps {
   const db = openDb(config);
   const sqs = new SQSClient({
     region: config.region,
-    ...(config.sqsEndpoint === undefined ? {} : { endpoint: config.sqsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    ...(config.sqsEndpoint === undefined ? {} : { endpoint: config.sqsEndpoint, credentials: LOCAL_CREDENTIALS }),
   });
   const rules = new RuleCache(
     {

@@ -1,14 +1,8 @@
-/** `GET /health` (no authentication): whether the feed is live and when the last tick arrived. */
-import { readHeartbeat } from '../../storage/heartbeat-repository';
+/** `GET /health`: the Lambda entry of health-route.ts, configured from its environment at cold start. */
 import { loadApiConfig } from '../shared/config';
 import { openDb } from '../shared/database';
-import { json } from '../shared/responses';
-import { publicRoute } from '../shared/route-middleware';
-import { assessFeedHealth } from './feed-health';
+import { getHealthRoute } from './health-route';
 
 const config = loadApiConfig();
-const db = openDb(config);
 
-export const handler = publicRoute().handler(async () =>
-  json(200, assessFeedHealth(await readHeartbeat(db), new Date(), config.heartbeatStaleSeconds * 1000)),
-);
+export const handler = getHealthRoute(openDb(config), config.heartbeatStaleSeconds);

@@ -3,6 +3,7 @@
  * stops the start with one line that names it (`RULE_QUOTA must be a whole number ...`).
  */
 import * as z from 'zod';
+import { DELIVERY_CHANNEL_TYPES, queueUrlSetting, type DeliveryChannelType, type QueueUrlSetting } from '../../core/channels/registry';
 import { TABLE } from '../../storage/table-definition';
 import { DEFAULT_ALERT_RETENTION_DAYS } from '../../storage/alerts-repository';
 
@@ -54,12 +55,9 @@ const apiEnvSchema = storageEnvSchema.extend({
 
 const queueUrl = z.url({ protocol: /^https?$/, error: 'must be the URL of an SQS queue' });
 
-/** One delivery queue per channel kind, so that a slow channel never holds up another. */
+/** One delivery queue per registered channel type (EMAIL_QUEUE_URL, …), so that a slow channel never holds up another. */
 const deliveryQueuesEnvSchema = z.object({
-  EMAIL_QUEUE_URL: queueUrl,
-  TELEGRAM_QUEUE_URL: queueUrl,
-  WEBHOOK_QUEUE_URL: queueUrl,
-  DASHBOARD_QUEUE_URL: queueUrl,
+  ...(Object.fromEntries(DELIVERY_CHANNEL_TYPES.map((type) => [queueUrlSetting(type), queueUrl])) as Record<QueueUrlSetting, typeof queueUrl>),
   SQS_ENDPOINT: optional(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
 });
 
@@ -123,7 +121,8 @@ export interface ApiConfig extends StorageConfig {
 }
 
 export interface DeliveryQueuesConfig {
-  queueUrls: { email: string; telegram: string; webhook: string; dashboard: string };
+  /** Each registered channel type's delivery queue. */
+  queueUrls: Readonly<Record<DeliveryChannelType, string>>;
   /** A local SQS server; unset in AWS. */
   sqsEndpoint: string | undefined;
 }
@@ -206,12 +205,7 @@ export function loadEvaluatorConfig(env: Env = process.env): EvaluatorConfig {
     tableName: parsed.TABLE_NAME,
     dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT,
     region: parsed.AWS_REGION,
-    queueUrls: {
-      email: parsed.EMAIL_QUEUE_URL,
-      telegram: parsed.TELEGRAM_QUEUE_URL,
-      webhook: parsed.WEBHOOK_QUEUE_URL,
-      dashboard: parsed.DASHBOARD_QUEUE_URL,
-    },
+    queueUrls: Object.fromEntries(DELIVERY_CHANNEL_TYPES.map((type) => [type, parsed[queueUrlSetting(type)]])) as Record<DeliveryChannelType, string>,
     sqsEndpoint: parsed.SQS_ENDPOINT,
     alertRetentionDays: parsed.ALERT_RETENTION_DAYS,
     ruleCacheCheckMs: parsed.RULE_CACHE_CHECK_MS,

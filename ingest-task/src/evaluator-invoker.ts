@@ -7,6 +7,7 @@
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { batchResultSchema, type BatchEvent, type BatchResult } from '../../core/feed';
+import { LOCAL_CREDENTIALS } from '../../core/local-credentials';
 
 export interface EvaluatorInvoker {
   /** Resolves with the evaluator's answer; rejects on any failure (transport, function error, timeout, bad answer). */
@@ -28,12 +29,6 @@ export interface LambdaEvaluatorOptions {
   /** A client to use instead of a new one. */
   client?: LambdaClient;
 }
-
-/**
- * A local Invoke server accepts any credentials but the SDK refuses to sign without some, so a
- * custom endpoint gets placeholders (as storage/dynamodb-client.ts does for DynamoDB Local).
- */
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** Creates the Lambda client the invoker uses: no SDK retries, the batcher owns the retry policy. */
 export function createLambdaClient(endpoint: string | undefined, region: string | undefined): LambdaClient {

@@ -1,8 +1,9 @@
 /**
- * Getting a claimed alert to people and machines: one SQS queue per kind of delivery (email,
- * Telegram, webhook, dashboard push), so that a slow or failing channel never holds up another;
- * each with its own dead-letter queue; the notifier Lambda behind all four; the SES sender
- * identity; the Telegram bot token's secret. docs/notifications.md describes the senders.
+ * Getting a claimed alert to people and machines: one SQS queue per registered channel type
+ * (core/channels/registry.ts: email, Telegram, webhook, dashboard push), so that a slow or failing
+ * channel never holds up another; each with its own dead-letter queue; the notifier Lambda behind
+ * all of them; the SES sender identity; the Telegram bot token's secret. docs/notifications.md
+ * describes the senders.
  */
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,7 +13,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ChannelType } from '../../core/rule-model';
+import { channelDefinition, DELIVERY_CHANNEL_TYPES, queueUrlSetting, type DeliveryChannelType } from '../../core/channels/registry';
+import { DELIVERY_MAX_ATTEMPTS, DELIVERY_VISIBILITY_TIMEOUT_SECONDS, MAX_RECEIVE_COUNT, NOTIFIER_TIMEOUT_SECONDS } from '../../functions/shared/delivery-queue-settings';
 import { FUNCTION_ENTRIES } from '../function-entries';
 import { acknowledgeWildcardResource } from '../nag-acknowledgements';
 import type { SenderConfig } from '../stack-config';
@@ -20,40 +22,26 @@ import { AppFunction } from './app-function';
 import type { DashboardSocket } from './dashboard-socket';
 import type { Storage, TableAction } from './storage';
 
-export type DeliveryQueueName = ChannelType | 'dashboard';
+/** Each registered channel type (core/channels/registry.ts) has a queue named for it. */
+export type DeliveryQueueName = DeliveryChannelType;
+export const DELIVERY_QUEUE_NAMES: readonly DeliveryQueueName[] = DELIVERY_CHANNEL_TYPES;
 
-/** The setting that carries each queue's URL (functions/shared/config.ts reads them). */
-export const QUEUE_URL_SETTINGS: Readonly<Record<DeliveryQueueName, string>> = {
-  email: 'EMAIL_QUEUE_URL',
-  telegram: 'TELEGRAM_QUEUE_URL',
-  webhook: 'WEBHOOK_QUEUE_URL',
-  dashboard: 'DASHBOARD_QUEUE_URL',
-};
-export const DELIVERY_QUEUE_NAMES = Object.keys(QUEUE_URL_SETTINGS) as DeliveryQueueName[];
-
-/** Attempts per delivery before the notifier records it as `failed` (DELIVERY_MAX_ATTEMPTS). */
-export const DELIVERY_MAX_ATTEMPTS = 5;
-/**
- * Receives before SQS gives up on a message: the notifier's own attempts plus two, so a message
- * only reaches the dead-letter queue when the notifier could not even record the failure (e.g. it
- * crashed or timed out twice), which is exactly what the DLQ alarm should report.
- */
-export const MAX_RECEIVE_COUNT = DELIVERY_MAX_ATTEMPTS + 2;
+export { DELIVERY_MAX_ATTEMPTS, MAX_RECEIVE_COUNT };
 /** Per-attempt webhook timeout (WEBHOOK_TIMEOUT_MS); {@link NOTIFIER_TIMEOUT} leaves room for three attempts and their backoff. */
 export const WEBHOOK_TIMEOUT_MS = 5_000;
+/** The notifier's timeout (functions/shared/delivery-queue-settings.ts says why this long). */
+export const NOTIFIER_TIMEOUT = Duration.seconds(NOTIFIER_TIMEOUT_SECONDS);
+/** The delivery queues' visibility timeout, the same locally. */
+export const DELIVERY_VISIBILITY_TIMEOUT = Duration.seconds(DELIVERY_VISIBILITY_TIMEOUT_SECONDS);
+
 /**
- * A batch of up to ten messages, sent concurrently; the slowest send is Telegram's: three
- * attempts of up to 10 s plus 5 s of waiting (docs/notifications.md). A minute covers that with room.
+ * The channel's cap on notifier instances for its queue, when its definition sets one: Telegram's,
+ * whose senders pace themselves per instance (telegram-rate-limiter.ts) under the bot's ~30/s.
  */
-export const NOTIFIER_TIMEOUT = Duration.seconds(60);
-/** AWS's guidance for SQS event sources: at least six times the function's timeout. */
-export const DELIVERY_VISIBILITY_TIMEOUT = Duration.seconds(NOTIFIER_TIMEOUT.toSeconds() * 6);
-/**
- * Telegram limits a bot to ~30 messages/s overall; each notifier instance paces itself
- * (telegram-rate-limiter.ts), so the Telegram queue runs at most this many instances
- * (2 is the smallest maximum concurrency SQS event sources accept).
- */
-export const TELEGRAM_MAX_CONCURRENCY = 2;
+function maxConcurrencyOf(name: DeliveryQueueName): { maxConcurrency?: number } {
+  const { queue } = channelDefinition(name);
+  return 'maxConcurrency' in queue ? { maxConcurrency: queue.maxConcurrency } : {};
+}
 
 /** What the notifier does to the table: read an alert, record a delivery outcome, find and forget dashboard connections. */
 const NOTIFIER_TABLE_ACTIONS: readonly TableAction[] = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'];
@@ -163,7 +151,7 @@ export class AlertDelivery extends Construct {
         new SqsEventSource(this.queues[name], {
           batchSize: 10,
           reportBatchItemFailures: true,
-          ...(name === 'telegram' ? { maxConcurrency: TELEGRAM_MAX_CONCURRENCY } : {}),
+          ...maxConcurrencyOf(name),
         }),
       );
     }
@@ -172,7 +160,7 @@ export class AlertDelivery extends Construct {
 
   /** The queue URLs as the evaluator's settings (EMAIL_QUEUE_URL, …). */
   get queueUrlEnvironment(): Record<string, string> {
-    return Object.fromEntries(DELIVERY_QUEUE_NAMES.map((name) => [QUEUE_URL_SETTINGS[name], this.queues[name].queueUrl]));
+    return Object.fromEntries(DELIVERY_QUEUE_NAMES.map((name) => [queueUrlSetting(name), this.queues[name].queueUrl]));
   }
 
   /** sqs:SendMessage on the four delivery queues. */

@@ -3,16 +3,19 @@
  * with the market simulator as the feed; a rule created over HTTP with the printed key; the
  * simulator scripted to cross it; the alert seen in GET /alerts with its deliveries sent, the mail
  * in the SES emulator's store, the Telegram stand-in's message and a signed webhook call. Then the
- * stack is stopped and nothing it started may be left: no process, no bound port.
+ * stack is stopped and nothing it started may be left: no process, no bound port. And SIGTERM, as
+ * a process manager sends it, right after the start-up block or during start-up: by the time
+ * `npm start` has exited, every port it bound can be bound again and every child has ended.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../functions/notifier/channels/webhook-signature';
 import { findFreePort } from '../../local/dynamodb-local';
+import { runtimeFilePath } from '../../local/runtime-file';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/delivery-webhook-receiver';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -90,6 +93,33 @@ const portOpen = (port: number) =>
     socket.once('error', () => resolve(false));
   });
 
+/** Whether this process can listen on the port right now (nothing else holds it). */
+const canBind = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+/** `npm start` as package.json runs it (the tsx CLI, which relays signals to its child), on free ports. */
+function npmStart(apiPort: number, dataDir: string): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(path.join(REPO_ROOT, 'node_modules/.bin/tsx'), ['local/start.ts', '--fresh'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, API_PORT: String(apiPort), DASHBOARD_PORT: '0', LOCAL_DATA_DIR: dataDir, SIMULATOR_TICKS_PER_SECOND: '0', DYNAMODB_ENDPOINT: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  return { child, output: () => output };
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+    else child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+
 describe('npm start', () => {
   let child: ChildProcess;
   let output = '';
@@ -109,6 +139,7 @@ describe('npm start', () => {
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     printed = await until('the start-up block', async () => parseBlock(output) ?? undefined, 90_000);
+    expect(output).toContain('npm run keys -- create --owner bob');
   }, 120_000);
 
   afterAll(async () => {
@@ -177,5 +208,66 @@ describe('npm start', () => {
     expect(child.exitCode).toBe(0);
     await until('every process to end', async () => (started.every((pid) => !alive(pid)) ? true : undefined), 15_000);
     for (const port of ports) expect(await portOpen(port), `port ${port} still open`).toBe(false);
+  }, 120_000);
+});
+
+describe('npm start on SIGTERM', () => {
+  let dataDir: string;
+  let running: ChildProcess | undefined;
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'stock-alerts-sigterm-'));
+  });
+  afterAll(() => {
+    if (running?.exitCode === null) running.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('has closed the API port, ended every child and removed its runtime file by the time it exits', async () => {
+    const apiPort = await findFreePort();
+    const { child, output } = npmStart(apiPort, dataDir);
+    running = child;
+    // The signal goes out the moment the block is read: nothing may slip between printing and stopping.
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (parseBlock(output()) === null) return;
+        child.stdout?.off('data', check);
+        resolve();
+      };
+      child.stdout?.on('data', check);
+    });
+    const started = [child.pid as number, ...descendants(child.pid as number)];
+    expect(existsSync(runtimeFilePath(dataDir))).toBe(true);
+    child.kill('SIGTERM');
+
+    const exit = await exited(child);
+    expect(await canBind(apiPort), `port ${apiPort} still bound after exit`).toBe(true);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(existsSync(runtimeFilePath(dataDir))).toBe(false);
+    // Exited children may linger a moment as zombies until init reaps them.
+    await until('every process to end', async () => (started.every((pid) => !alive(pid)) ? true : undefined), 5_000);
+  }, 120_000);
+
+  it('stops what it has started when SIGTERM comes during start-up', async () => {
+    const apiPort = await findFreePort();
+    const { child, output } = npmStart(apiPort, dataDir);
+    running = child;
+    const isDynamoDbLocal = (pid: number) => {
+      try {
+        return /DynamoDBLocal\.jar/.test(execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }));
+      } catch {
+        return false; // ended meanwhile
+      }
+    };
+    // Once DynamoDB Local's JVM runs, local/start.ts is past its signal handlers and into the start.
+    await until('DynamoDB Local to be started', async () => (descendants(child.pid as number).some(isDynamoDbLocal) ? true : undefined), 60_000);
+    const started = [child.pid as number, ...descendants(child.pid as number)];
+    child.kill('SIGTERM');
+
+    const exit = await exited(child);
+    expect(exit, output()).toEqual({ code: 0, signal: null });
+    expect(parseBlock(output())).toBeNull();
+    expect(await canBind(apiPort)).toBe(true);
+    await until('every process to end', async () => (started.every((pid) => !alive(pid)) ? true : undefined), 5_000);
   }, 120_000);
 });

@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLambdaInvokeServer, type InvokeHandler, type LambdaInvokeServer } from '../../local/lambda-invoke-server';
 import { eventually } from '../support/eventually';
+import { LOCAL_AWS } from '../support/local-aws';
 
 let server: LambdaInvokeServer | undefined;
 afterEach(async () => {
@@ -12,7 +13,7 @@ afterEach(async () => {
 
 async function clientFor(functions: Record<string, InvokeHandler>, timeoutMs?: number) {
   server = await startLambdaInvokeServer({ functions, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
-  return new LambdaClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  return new LambdaClient({ ...LOCAL_AWS, endpoint: server.url, maxAttempts: 1 });
 }
 
 const decode = (payload: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(payload)) as unknown;

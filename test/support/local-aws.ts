@@ -1,2 +1,4 @@
 /** Local AWS SDK clients need some credentials and a region; the local servers do not check them. */
-export const LOCAL_AWS = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } as const;
+import { LOCAL_CREDENTIALS } from '../../core/local-credentials';
+
+export const LOCAL_AWS = { region: 'us-east-1', credentials: LOCAL_CREDENTIALS } as const;

@@ -1,0 +1,55 @@
+/** `npm start`'s settings: read once from an environment record, defaults filled, a bad one named in one line. */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LOCAL_DATA_DIR, localDataDir, LocalSettingsError, parseLocalSettings } from '../../local/settings';
+
+describe('local settings', () => {
+  it('fills the defaults the README names from an empty environment, empty values counting as unset', () => {
+    const settings = parseLocalSettings({ API_PORT: '', ALERT_FROM_EMAIL: '' });
+    expect(settings).toEqual({
+      apiPort: 3000,
+      dashboardPort: undefined,
+      devApiKey: undefined,
+      itickToken: undefined,
+      itickWsUrl: undefined,
+      telegramBotToken: undefined,
+      telegramApiBase: undefined,
+      sesEndpoint: undefined,
+      alertFromEmail: 'alerts@localhost',
+      dynamodbEndpoint: undefined,
+      batchWindowMs: 250,
+      simulatorTicksPerSecond: 2,
+      dataDir: DEFAULT_LOCAL_DATA_DIR,
+    });
+    expect(DEFAULT_LOCAL_DATA_DIR).toMatch(/[/\\]\.local[/\\]dynamodb$/);
+  });
+
+  it('reads each setting into its typed field', () => {
+    const settings = parseLocalSettings({
+      API_PORT: '3100',
+      DASHBOARD_PORT: '0',
+      TELEGRAM_BOT_TOKEN: '123:abc_DEF',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+      BATCH_WINDOW_MS: '100',
+      SIMULATOR_TICKS_PER_SECOND: '0',
+      LOCAL_DATA_DIR: '/tmp/data',
+    });
+    expect(settings).toMatchObject({ apiPort: 3100, dashboardPort: 0, telegramBotToken: '123:abc_DEF', dynamodbEndpoint: 'http://127.0.0.1:8000', batchWindowMs: 100, simulatorTicksPerSecond: 0, dataDir: '/tmp/data' });
+  });
+
+  it.each([
+    [{ API_PORT: '70000' }, 'API_PORT must be a port number from 1 to 65535 (got "70000")'],
+    [{ BATCH_WINDOW_MS: 'soon' }, 'BATCH_WINDOW_MS must be a whole number of milliseconds from 10 to 60000 (got "soon")'],
+    [{ DYNAMODB_ENDPOINT: 'ftp://x' }, 'DYNAMODB_ENDPOINT must be an http(s) URL (got "ftp://x")'],
+    [{ TELEGRAM_BOT_TOKEN: 'not a token' }, 'TELEGRAM_BOT_TOKEN must look like a bot token (digits, a colon, letters)'],
+    [{ DEV_API_KEY: 'short' }, 'DEV_API_KEY must be 20 to 200 printable characters'],
+  ])('refuses %j in one line naming the setting, never echoing a secret', (env, message) => {
+    expect(() => parseLocalSettings(env)).toThrow(LocalSettingsError);
+    expect(() => parseLocalSettings(env)).toThrow(new LocalSettingsError(message));
+  });
+
+  it('tells other tools the data dir alone', () => {
+    expect(localDataDir({})).toBe(DEFAULT_LOCAL_DATA_DIR);
+    expect(localDataDir({ LOCAL_DATA_DIR: '' })).toBe(DEFAULT_LOCAL_DATA_DIR);
+    expect(localDataDir({ LOCAL_DATA_DIR: '/srv/stack', API_PORT: 'bad' })).toBe('/srv/stack');
+  });
+});
