@@ -13,6 +13,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from './loopback-server';
+import { assertNever } from '../core/assert-never';
 
 export interface TelegramStandInOptions {
   host?: string;
@@ -190,6 +191,8 @@ export async function startTelegramStandIn(options: TelegramStandInOptions = {})
       case 'hang':
         hanging.add(response);
         return;
+      default:
+        assertNever(failure, 'programmed Telegram failure');
     }
   }
 

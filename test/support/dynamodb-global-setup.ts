@@ -1,7 +1,7 @@
 /**
- * Optional vitest globalSetup: one DynamoDB Local for the whole run instead of one per test file.
- * Enable with `globalSetup: ['test/support/dynamodb-global-setup.ts']` in vitest.config.ts;
- * test/support/dynamodb.ts then uses it (each file still gets its own table).
+ * The integration project's globalSetup (vitest.config.ts): one DynamoDB Local for the whole run
+ * instead of one per test file; test/support/dynamodb.ts then uses it (each file still gets its
+ * own table). Vitest runs it only when integration test files are selected.
  */
 import type { TestProject } from 'vitest/node';
 import { startDynamoDbLocal } from '../../local/dynamodb-local';
