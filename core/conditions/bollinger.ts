@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { bollingerKey, closedBand, formingBand, type Band } from '../engine/indicators';
 import { mustBe } from '../rule-model/validation';
 import { defineCondition, noLevels } from './definition';
-import { indicatorOf, indicatorSeries } from './indicator-parts';
+import { indicatorSeries } from './indicator-parts';
 import { indicatorCommon, MAX_INDICATOR_PERIOD, oneOf, period } from './schema-parts';
 import { barsFired, barsRule, formatNumber } from './word-parts';
 
@@ -33,16 +33,12 @@ export const bollingerBreak = defineCondition({
     shape: 'edge',
     indicators: (c) => [bollingerKey(c.period)],
     quantity: (c) => bollingerKey(c.period),
-    reader: (c, series) => {
-      const ind = indicatorOf(series, bollingerKey(c.period), 'bb');
+    read: (_c, series, at, [state]) => {
+      const ind = state?.kind === 'bb' ? state : undefined;
       if (ind === undefined) return null;
-      return {
-        forming: () => {
-          const bar = series.bar;
-          return bar === null ? zOf(series.lastClose, closedBand(ind, 0)) : zOf(bar.close, formingBand(ind, bar.close));
-        },
-        closed: (back) => zOf(back === 0 ? series.lastClose : series.prevClose, closedBand(ind, back)),
-      };
+      if (at === 'previous') return zOf(series.prevClose, closedBand(ind, 1));
+      const bar = series.bar;
+      return at === 'forming' && bar !== null ? zOf(bar.close, formingBand(ind, bar.close)) : zOf(series.lastClose, closedBand(ind, 0));
     },
     line: (c) => (c.band === 'upper' ? c.stdDev : -c.stdDev),
     direction: (c) => (c.band === 'upper' ? 'up' : 'down'),

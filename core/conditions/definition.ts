@@ -11,6 +11,7 @@
  */
 import type * as z from 'zod';
 import type { BarSeriesState } from '../engine/bars';
+import type { IndicatorState } from '../engine/indicators';
 import type { SymbolState } from '../engine/types';
 
 /** A condition as the model holds it: a plain object with a `type`. */
@@ -46,13 +47,11 @@ export interface PriceEdgeJudging<C> {
   at(c: C, prev: number, price: number): number | null;
 }
 
-/** A bound reader of an indicator condition's quantity on one bar series. */
-export interface QuantityReader {
-  /** The quantity with the forming bar's price as its close (the closed value between bars). */
-  forming(): number | null;
-  /** As of the last close (`back` 0) or the close before (`back` 1). */
-  closed(back: 0 | 1): number | null;
-}
+/**
+ * Which value of an indicator quantity: with the forming bar's price as its close (`forming`; the
+ * closed value between bars), as of the last close (`last`), or as of the close before (`previous`).
+ */
+export type QuantityAt = 'forming' | 'last' | 'previous';
 
 /**
  * A condition judged on a bar series' indicator: a level (the quantity beyond its line) or an edge
@@ -67,8 +66,12 @@ export interface IndicatorJudging<C> {
   indicators(c: C): readonly string[];
   /** Name of the compared quantity on a series, shared by every condition comparing the same one. */
   quantity(c: C): string;
-  /** Reads the quantity on `series` (indicator states looked up once); null while they are missing. */
-  reader(c: C, series: BarSeriesState): QuantityReader | null;
+  /**
+   * The quantity on `series`, from the series' indicator states that `indicators(c)` names, in
+   * that order (looked up by the engine, once per series for the index's groups); null while the
+   * series lacks the values.
+   */
+  read(c: C, series: BarSeriesState, at: QuantityAt, states: readonly (IndicatorState | undefined)[]): number | null;
   /** The line the quantity is compared with. */
   line(c: C): number;
   /** `up`: above the line (a level) or crossing it upward (an edge); `down`: the other way. */

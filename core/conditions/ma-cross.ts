@@ -1,9 +1,9 @@
 /** `ma_cross`: the fast moving average (SMA or EMA) crossed the slow one (fast − slow crossed 0). An indicator edge. */
 import * as z from 'zod';
 import { closedAverage, emaKey, formingAverage, smaKey } from '../engine/indicators';
-import type { BarSeriesState } from '../engine/bars';
+import type { IndicatorState } from '../engine/indicators';
 import { defineCondition, noLevels } from './definition';
-import { indicatorOf, indicatorSeries } from './indicator-parts';
+import { indicatorSeries } from './indicator-parts';
 import { direction, fastBelowSlow, indicatorCommon, MAX_INDICATOR_PERIOD, oneOf, period } from './schema-parts';
 import { barsFired, barsRule, formatNumber } from './word-parts';
 
@@ -15,7 +15,9 @@ interface Averages {
 
 const keysOf = (c: Averages): [string, string] => (c.kind === 'ema' ? [emaKey(c.fast), emaKey(c.slow)] : [smaKey(c.fast), smaKey(c.slow)]);
 
-const averageOf = (c: Averages, series: BarSeriesState, key: string) => indicatorOf(series, key, c.kind === 'ema' ? 'ema' : 'sma');
+const difference = (fast: number | null, slow: number | null) => (fast === null || slow === null ? null : fast - slow);
+
+const averageOf = (c: Averages, state: IndicatorState | undefined) => (state?.kind === c.kind ? state : undefined);
 
 export const maCross = defineCondition({
   type: 'ma_cross',
@@ -34,21 +36,14 @@ export const maCross = defineCondition({
     shape: 'edge',
     indicators: keysOf,
     quantity: (c) => `ma:${c.kind}:${c.fast}:${c.slow}`,
-    reader: (c, series) => {
-      const [fastKey, slowKey] = keysOf(c);
-      const fast = averageOf(c, series, fastKey);
-      const slow = averageOf(c, series, slowKey);
+    read: (c, series, at, [fastState, slowState]) => {
+      const fast = averageOf(c, fastState);
+      const slow = averageOf(c, slowState);
       if (fast === undefined || slow === undefined) return null;
-      const difference = (f: number | null, s: number | null) => (f === null || s === null ? null : f - s);
-      return {
-        forming: () => {
-          const bar = series.bar;
-          return bar === null
-            ? difference(closedAverage(fast, 0), closedAverage(slow, 0))
-            : difference(formingAverage(fast, bar.close), formingAverage(slow, bar.close));
-        },
-        closed: (back) => difference(closedAverage(fast, back), closedAverage(slow, back)),
-      };
+      const bar = series.bar;
+      if (at === 'forming' && bar !== null) return difference(formingAverage(fast, bar.close), formingAverage(slow, bar.close));
+      const back = at === 'previous' ? 1 : 0;
+      return difference(closedAverage(fast, back), closedAverage(slow, back));
     },
     line: () => 0,
     direction: (c) => c.direction,

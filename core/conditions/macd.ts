@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { formingHistogram, macdKey } from '../engine/indicators';
 import { defineCondition, noLevels } from './definition';
-import { indicatorOf, indicatorSeries } from './indicator-parts';
+import { indicatorSeries } from './indicator-parts';
 import { direction, fastBelowSlow, indicatorCommon, MAX_INDICATOR_PERIOD, period } from './schema-parts';
 import { barsFired, barsRule, formatNumber } from './word-parts';
 
@@ -25,13 +25,11 @@ export const macdCross = defineCondition({
     shape: 'edge',
     indicators: (c) => [key(c)],
     quantity: key,
-    reader: (c, series) => {
-      const ind = indicatorOf(series, key(c), 'macd');
+    read: (_c, series, at, [state]) => {
+      const ind = state?.kind === 'macd' ? state : undefined;
       if (ind === undefined) return null;
-      return {
-        forming: () => (series.bar === null ? ind.hist : formingHistogram(ind, series.bar.close)),
-        closed: (back) => (back === 0 ? ind.hist : ind.prevHist),
-      };
+      if (at === 'previous') return ind.prevHist;
+      return at === 'forming' && series.bar !== null ? formingHistogram(ind, series.bar.close) : ind.hist;
     },
     line: () => 0,
     direction: (c) => c.direction,

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { formingRsi, rsiKey } from '../engine/indicators';
 import { mustBe } from '../rule-model/validation';
 import { defineCondition, noLevels } from './definition';
-import { indicatorOf, indicatorSeries } from './indicator-parts';
+import { indicatorSeries } from './indicator-parts';
 import { indicatorCommon, period } from './schema-parts';
 import { barsFired, barsRule, formatNumber } from './word-parts';
 
@@ -24,13 +24,10 @@ function rsiLevel<T extends string>(type: T, side: 'above' | 'below') {
       shape: 'level',
       indicators: (c) => [rsiKey(c.period)],
       quantity: (c) => rsiKey(c.period),
-      reader: (c, series) => {
-        const ind = indicatorOf(series, rsiKey(c.period), 'rsi');
-        if (ind === undefined) return null;
-        return {
-          forming: () => (series.bar === null ? ind.value : formingRsi(ind, series.bar.close)),
-          closed: (back) => (back === 0 ? ind.value : null),
-        };
+      read: (_c, series, at, [state]) => {
+        const ind = state?.kind === 'rsi' ? state : undefined;
+        if (ind === undefined || at === 'previous') return null;
+        return at === 'forming' && series.bar !== null ? formingRsi(ind, series.bar.close) : ind.value;
       },
       line: (c) => c.value,
       direction: () => (side === 'above' ? 'up' : 'down'),

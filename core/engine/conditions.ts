@@ -28,6 +28,7 @@ import type { IndicatorJudging } from '../conditions/definition';
 import { definitionOf, indicatorJudging, isIndicatorCondition, partsOf } from '../conditions/registry';
 import type { Condition, IndicatorCondition, SimpleCondition } from '../rule-model';
 import type { BarSeriesState, ClosedBar } from './bars';
+import type { IndicatorState } from './indicators';
 import type { SymbolState } from './types';
 
 export { changeThreshold, prevCloseFor } from '../conditions/prev-close-change';
@@ -101,7 +102,36 @@ function seriesOf(market: SymbolState, key: string | null): BarSeriesState | und
 
 /** The quantity an indicator condition compares, on the forming bar; null while the series lacks the values. */
 export function formingQuantity(c: IndicatorCondition, series: BarSeriesState | undefined): number | null {
-  return series === undefined ? null : (indicatorJudging(c).reader(c, series)?.forming() ?? null);
+  return series === undefined ? null : indicatorJudging(c).read(c, series, 'forming', statesOf(c, series));
+}
+
+/** The series' indicator states a condition reads, in the order of its `indicators`. */
+function statesOf(c: IndicatorCondition, series: BarSeriesState): (IndicatorState | undefined)[] {
+  const keys = indicatorKeysOf(c);
+  const states: (IndicatorState | undefined)[] = [];
+  for (const key of keys) {
+    let found: IndicatorState | undefined;
+    for (const ind of series.indicators) {
+      if (ind.key === key) {
+        found = ind;
+        break;
+      }
+    }
+    states.push(found);
+  }
+  return states;
+}
+
+const indicatorKeysMemo = new WeakMap<IndicatorCondition, readonly string[]>();
+
+/** The indicator states a condition reads (its `indicators`), remembered per condition object: this runs per trade. */
+export function indicatorKeysOf(c: IndicatorCondition): readonly string[] {
+  let keys = indicatorKeysMemo.get(c);
+  if (keys === undefined) {
+    keys = indicatorJudging(c).indicators(c);
+    indicatorKeysMemo.set(c, keys);
+  }
+  return keys;
 }
 
 /**
@@ -110,13 +140,15 @@ export function formingQuantity(c: IndicatorCondition, series: BarSeriesState | 
  * seed replaces the symbol's series array, and the engine binds again).
  */
 export function formingReader(c: IndicatorCondition, series: BarSeriesState | undefined): () => number | null {
-  const reader = series === undefined ? null : indicatorJudging(c).reader(c, series);
-  return reader === null ? () => null : reader.forming;
+  if (series === undefined) return () => null;
+  const { read } = indicatorJudging(c);
+  const states = statesOf(c, series);
+  return () => read(c, series, 'forming', states);
 }
 
 /** The same quantity on closed bars: as of the last close (`back` 0) or the close before (`back` 1). */
 export function closedQuantity(c: IndicatorCondition, series: BarSeriesState | undefined, back: 0 | 1): number | null {
-  return series === undefined ? null : (indicatorJudging(c).reader(c, series)?.closed(back) ?? null);
+  return series === undefined ? null : indicatorJudging(c).read(c, series, back === 0 ? 'last' : 'previous', statesOf(c, series));
 }
 
 /** Does an indicator level hold for this value of its quantity? */
@@ -197,14 +229,24 @@ function formingEdgeFires(c: IndicatorCondition, ctx: PointContext): boolean {
 
 /** Does one simple condition fire at the point (an edge that happened, a level that holds)? */
 function simpleFires(c: SimpleCondition, ctx: PointContext): boolean {
+  return judgeSimple(c, ctx).fires;
+}
+
+const FIRES_AND_HOLDS: Judgement = Object.freeze({ fires: true, holds: true });
+const NEITHER: Judgement = Object.freeze({ fires: false, holds: false });
+const FIRES_ONLY: Judgement = Object.freeze({ fires: true, holds: false });
+
+/** Judges one simple condition at a point: a level fires where it holds, an edge fires and never holds. */
+function judgeSimple(c: SimpleCondition, ctx: PointContext): Judgement {
   const { judging } = definitionOf(c);
   switch (judging.kind) {
     case 'level':
-      return judging.holds(c, ctx.price, ctx.market, ctx.region);
+      return judging.holds(c, ctx.price, ctx.market, ctx.region) ? FIRES_AND_HOLDS : NEITHER;
     case 'price_edge':
-      return edgeAt(c, ctx.prev, ctx.price) !== null;
+      return ctx.prev !== null && judging.at(c, ctx.prev, ctx.price) !== null ? FIRES_ONLY : NEITHER;
     case 'indicator':
-      return judging.shape === 'edge' ? formingEdgeFires(c as IndicatorCondition, ctx) : levelHolds(c, ctx.price, ctx.market, ctx.region);
+      if (judging.shape === 'edge') return formingEdgeFires(c as IndicatorCondition, ctx) ? FIRES_ONLY : NEITHER;
+      return levelHolds(c, ctx.price, ctx.market, ctx.region) ? FIRES_AND_HOLDS : NEITHER;
     default:
       return assertNever(judging, 'condition judging');
   }
@@ -219,20 +261,14 @@ export function judge(condition: Condition, ctx: PointContext): Judgement {
       let fires = false;
       let holds = false;
       for (const c of condition.conditions) {
-        if (isEdge(c)) {
-          fires ||= simpleFires(c, ctx);
-        } else if (levelHolds(c, ctx.price, ctx.market, ctx.region)) {
-          fires = true;
-          holds = true;
-        }
+        const judged = judgeSimple(c, ctx);
+        fires ||= judged.fires;
+        holds ||= judged.holds;
       }
       return { fires, holds };
     }
-    default: {
-      if (isEdge(condition)) return { fires: simpleFires(condition, ctx), holds: false };
-      const holds = levelHolds(condition, ctx.price, ctx.market, ctx.region);
-      return { fires: holds, holds };
-    }
+    default:
+      return judgeSimple(condition, ctx);
   }
 }
 

@@ -14,7 +14,7 @@
  */
 import { secondOf } from '../tick-time';
 import { advanceBars, BAR_CLOSE_GRACE_MS, byEnd, closeDueBars, type BarSeriesState, type ClosedBar } from './bars';
-import { formingReader, isJudgedAtClose, judge, judgeAtClose, snapshotFormingEdges } from './conditions';
+import { formingReader, judge, judgeAtClose, snapshotFormingEdges } from './conditions';
 import { collectUpdates, DEFAULT_FORGET_AFTER_MS, forgetIdle, keepRuntime, prepareSymbol, runtimeOf } from './engine-state';
 import { advanceWindows, VOLUME_MIN_HISTORY, type WindowsInUse } from './market-state';
 import type { DynamicGroup, FormingGroup, IndexedRule, RuleIndex, SymbolIndex } from './rule-index';
@@ -336,7 +336,7 @@ class BatchRun {
     indexed.stamp = this.stamp;
     const rule = indexed.rule;
     const ruleId = rule.id;
-    if (rule.symbol !== this.symbol || isJudgedAtClose(rule.condition)) return;
+    if (rule.symbol !== this.symbol || indexed.atClose) return;
     this.visits += 1;
     const runtime = runtimeOf(this.state, rule, this.now);
     const { price, at } = this.point;

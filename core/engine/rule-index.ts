@@ -37,6 +37,8 @@ export interface IndexedRule {
   rule: EngineRule;
   /** Point stamp of the last look, so a rule is looked at once per point. */
   stamp: number;
+  /** Judged at its bar series' closes, never at a trade (isJudgedAtClose: fixed for a rule version). */
+  atClose: boolean;
 }
 
 export interface MovesGroup {
@@ -286,12 +288,11 @@ export class RuleIndex {
       symbolIndex = new SymbolIndex(regionOf(rule.symbol));
       this.symbols.set(rule.symbol, symbolIndex);
     }
-    const indexed: IndexedRule = { rule, stamp: -1 };
+    const indexed: IndexedRule = { rule, stamp: -1, atClose: isJudgedAtClose(rule.condition) };
     this.rules.set(rule.id, indexed);
     symbolIndex.members.set(rule.id, indexed);
     symbolIndex.pending.add(rule.id);
-    const atClose = isJudgedAtClose(rule.condition);
-    for (const part of partsOf(rule.condition)) symbolIndex.register(indexed, part, true, atClose);
+    for (const part of partsOf(rule.condition)) symbolIndex.register(indexed, part, true, indexed.atClose);
     if (rule.expiresAt !== null) pushTimer(this.expiries, rule.expiresAt, rule.id);
   }
 
@@ -301,8 +302,7 @@ export class RuleIndex {
     this.rules.delete(ruleId);
     const symbolIndex = this.symbols.get(existing.rule.symbol);
     if (symbolIndex === undefined) return;
-    const atClose = isJudgedAtClose(existing.rule.condition);
-    for (const part of partsOf(existing.rule.condition)) symbolIndex.register(existing, part, false, atClose);
+    for (const part of partsOf(existing.rule.condition)) symbolIndex.register(existing, part, false, existing.atClose);
     symbolIndex.members.delete(ruleId);
     symbolIndex.pending.delete(ruleId);
     if (symbolIndex.isEmpty) this.symbols.delete(existing.rule.symbol);
