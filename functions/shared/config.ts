@@ -182,16 +182,18 @@ function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
 
 /** Where DynamoDB is: for the CLI, the ingest task and anything else that only needs the table. */
 export function loadStorageConfig(env: Env = process.env): StorageConfig {
-  const parsed = parseEnv(storageEnvSchema, env);
+  return storageOf(parseEnv(storageEnvSchema, env));
+}
+
+/** The table settings every function has. */
+function storageOf(parsed: { TABLE_NAME: string; DYNAMODB_ENDPOINT?: string | undefined; AWS_REGION: string }): StorageConfig {
   return { tableName: parsed.TABLE_NAME, dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT, region: parsed.AWS_REGION };
 }
 
 export function loadApiConfig(env: Env = process.env): ApiConfig {
   const parsed = parseEnv(apiEnvSchema, env);
   return {
-    tableName: parsed.TABLE_NAME,
-    dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT,
-    region: parsed.AWS_REGION,
+    ...storageOf(parsed),
     ruleQuota: parsed.RULE_QUOTA,
     alertRetentionDays: parsed.ALERT_RETENTION_DAYS,
     allowLoopbackWebhooks: parsed.ALLOW_LOOPBACK_WEBHOOKS,
@@ -202,9 +204,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
 export function loadEvaluatorConfig(env: Env = process.env): EvaluatorConfig {
   const parsed = parseEnv(evaluatorEnvSchema, env);
   return {
-    tableName: parsed.TABLE_NAME,
-    dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT,
-    region: parsed.AWS_REGION,
+    ...storageOf(parsed),
     queueUrls: Object.fromEntries(DELIVERY_CHANNEL_TYPES.map((type) => [type, parsed[queueUrlSetting(type)]])) as Record<DeliveryChannelType, string>,
     sqsEndpoint: parsed.SQS_ENDPOINT,
     alertRetentionDays: parsed.ALERT_RETENTION_DAYS,
@@ -223,9 +223,7 @@ export function loadEvaluatorConfig(env: Env = process.env): EvaluatorConfig {
 export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
   const parsed = parseEnv(notifierEnvSchema, env);
   return {
-    tableName: parsed.TABLE_NAME,
-    dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT,
-    region: parsed.AWS_REGION,
+    ...storageOf(parsed),
     alertFromEmail: parsed.ALERT_FROM_EMAIL,
     sesEndpoint: parsed.SES_ENDPOINT,
     sesConfigurationSet: parsed.SES_CONFIGURATION_SET,
