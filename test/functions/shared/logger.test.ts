@@ -10,8 +10,11 @@ function serviceOf(logger: ReturnType<typeof createLogger>): unknown {
     lines.push(String(chunk));
     return true;
   });
+  const level = logger.getLevelName();
   logger.setLogLevel('INFO');
   logger.info('hello');
+  // The unit tests share their modules: leave the logger as quiet as it was.
+  logger.setLogLevel(level);
   vi.restoreAllMocks();
   const line = lines.find((l) => l.includes('"hello"'));
   if (line === undefined) throw new Error(`no log line written: ${JSON.stringify(lines)}`);
