@@ -11,10 +11,10 @@ import type { SocketEvent } from '../functions/dashboard-socket/socket-event';
 import { loadApiConfig, loadEvaluatorConfig, loadNotifierConfig, loadStorageConfig, type DeliveryQueuesConfig } from '../functions/shared/config';
 import { openDb } from '../functions/shared/database';
 import type { Db } from '../storage/dynamodb-client';
+import type { Env } from '../functions/shared/env-settings';
 import type { LambdaHandler } from './http-api-server';
 
-/** An environment record, as `process.env` is. */
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env };
 
 /** Where the local stack's services are, as the functions' settings need them. */
 export interface FunctionEndpoints {

@@ -5,21 +5,19 @@
  */
 import path from 'node:path';
 import * as z from 'zod';
+import { optional, parseEnvSettings, type Env } from '../functions/shared/env-settings';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 
 /** Where DynamoDB Local keeps its data between runs (git-ignored), unless LOCAL_DATA_DIR says otherwise. */
 export const DEFAULT_LOCAL_DATA_DIR = path.join(REPO_ROOT, '.local', 'dynamodb');
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** A bad setting; the message names the variable and, unless it is a secret, the value. */
 export class LocalSettingsError extends Error {
   override readonly name = 'LocalSettingsError';
 }
 
-/** Unset and empty variables both mean "use the default". */
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
 const wholeNumber = (min: number, max: number, what: string) =>
   z.coerce
     .number({ error: `must be ${what}` })
@@ -43,7 +41,6 @@ const settingsSchema = z.object({
   SIMULATOR_TICKS_PER_SECOND: optional(wholeNumber(0, 1000, 'a whole number from 0 to 1000').default(2)),
   LOCAL_DATA_DIR: optional(z.string().default(DEFAULT_LOCAL_DATA_DIR)),
 });
-const SECRETS = new Set(['DEV_API_KEY', 'ITICK_TOKEN', 'TELEGRAM_BOT_TOKEN']);
 
 export interface LocalSettings {
   apiPort: number;
@@ -70,14 +67,7 @@ export interface LocalSettings {
 
 /** Reads the settings from `env`; throws {@link LocalSettingsError} naming the first bad one. */
 export function parseLocalSettings(env: Env): LocalSettings {
-  const parsed = settingsSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const name = String(issue?.path[0] ?? 'a setting');
-    const value = env[name];
-    throw new LocalSettingsError(`${name} ${issue?.message ?? 'is invalid'}${value === undefined || SECRETS.has(name) ? '' : ` (got ${JSON.stringify(value)})`}`);
-  }
-  const s = parsed.data;
+  const s = parseEnvSettings(settingsSchema, env, (message) => new LocalSettingsError(message));
   return {
     apiPort: s.API_PORT,
     dashboardPort: s.DASHBOARD_PORT,

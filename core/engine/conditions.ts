@@ -125,7 +125,7 @@ function statesOf(c: IndicatorCondition, series: BarSeriesState): (IndicatorStat
 const indicatorKeysMemo = new WeakMap<IndicatorCondition, readonly string[]>();
 
 /** The indicator states a condition reads (its `indicators`), remembered per condition object: this runs per trade. */
-export function indicatorKeysOf(c: IndicatorCondition): readonly string[] {
+function indicatorKeysOf(c: IndicatorCondition): readonly string[] {
   let keys = indicatorKeysMemo.get(c);
   if (keys === undefined) {
     keys = indicatorJudging(c).indicators(c);

@@ -6,16 +6,14 @@ import * as z from 'zod';
 import { DELIVERY_CHANNEL_TYPES, queueUrlSetting, type DeliveryChannelType, type QueueUrlSetting } from '../../core/channels/registry';
 import { TABLE } from '../../storage/table-definition';
 import { DEFAULT_ALERT_RETENTION_DAYS } from '../../storage/alerts-repository';
+import { DELIVERY_MAX_ATTEMPTS } from './delivery-queue-settings';
+import { optional, parseEnvSettings, type Env } from './env-settings';
 
 /** A bad or missing setting; its message names the variable. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-type Env = Record<string, string | undefined>;
-
-/** Unset and empty variables both mean "use the default". */
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
 
 const wholeNumber = (min: number, max: number, fallback: number) =>
   optional(
@@ -99,7 +97,7 @@ const notifierEnvSchema = storageEnvSchema.extend({
   WEBSOCKET_MANAGEMENT_ENDPOINT: optional(httpUrl.optional()),
   SQS_ENDPOINT: optional(httpUrl.optional()),
   ALLOW_LOOPBACK_WEBHOOKS: flag(false),
-  DELIVERY_MAX_ATTEMPTS: wholeNumber(1, 20, 5),
+  DELIVERY_MAX_ATTEMPTS: wholeNumber(1, 20, DELIVERY_MAX_ATTEMPTS),
   DELIVERY_RETRY_BASE_MS: wholeNumber(100, 3_600_000, 5000),
   WEBHOOK_TIMEOUT_MS: wholeNumber(100, 30_000, 5000),
 });
@@ -169,15 +167,8 @@ export interface NotifierConfig extends StorageConfig {
 }
 
 /** Settings whose values are secrets: never echoed in an error. */
-const SECRET_SETTINGS = new Set(['TELEGRAM_BOT_TOKEN', 'ITICK_TOKEN', 'DEV_API_KEY']);
-
 function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
-  const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const name = String(issue?.path[0] ?? 'configuration');
-  const got = env[name] === undefined || SECRET_SETTINGS.has(name) ? '' : ` (got ${JSON.stringify(env[name])})`;
-  throw new ConfigError(`${name} ${issue?.message ?? 'is invalid'}${got}`);
+  return parseEnvSettings(schema, env, (message) => new ConfigError(message), 'configuration');
 }
 
 /** Where DynamoDB is: for the CLI, the ingest task and anything else that only needs the table. */
