@@ -5,10 +5,10 @@
  * data dir (LOCAL_DATA_DIR), embedded DynamoDB Local or not; without such a file, AWS.
  */
 import { loadStorageConfig, type StorageConfig } from '../functions/shared/config';
+import type { Env } from '../functions/shared/env-settings';
 import { readRuntimeFile, runtimeFilePath } from '../local/runtime-file';
 import { localDataDir } from '../local/settings';
 
-type Env = Readonly<Record<string, string | undefined>>;
 
 export interface StorageTarget {
   config: StorageConfig;
@@ -38,12 +38,9 @@ async function answers(endpoint: string, timeoutMs: number): Promise<boolean> {
 /** Throws ConfigError for a bad setting, StackNotRunningError for a stale runtime file. */
 export async function resolveStorageTarget(env: Env, options: { probeTimeoutMs?: number } = {}): Promise<StorageTarget> {
   const describe = (config: StorageConfig, note = '') => `${config.dynamodbEndpoint ?? `AWS ${config.region}`} (table ${config.tableName}${note})`;
-  if (isSet(env.DYNAMODB_ENDPOINT) || isSet(env.TABLE_NAME)) {
-    const config = loadStorageConfig(env);
-    return { config, where: describe(config), runtimeFile: null };
-  }
+  const explicit = isSet(env.DYNAMODB_ENDPOINT) || isSet(env.TABLE_NAME);
   const file = runtimeFilePath(localDataDir(env));
-  const running = readRuntimeFile(file);
+  const running = explicit ? null : readRuntimeFile(file);
   if (running === null) {
     const config = loadStorageConfig(env);
     return { config, where: describe(config), runtimeFile: null };
