@@ -2,6 +2,7 @@
 export * from './alert';
 export * from './channels';
 export * from './conditions';
+export * from './market';
 export * from './rule';
 export * from './symbol';
 export * from './validation';

@@ -8,6 +8,7 @@
  * - `ok`: live.
  */
 import * as z from 'zod';
+import { MARKETS } from '../../core/rule-model/market';
 import type { Heartbeat } from '../../storage/heartbeat-repository';
 
 export const HEALTH_STATUSES = ['ok', 'degraded', 'down'] as const;
@@ -24,6 +25,20 @@ export const healthSchema = z.strictObject({
     subscribed: z.int().meta({ description: 'symbols subscribed on the feed' }),
     unwatched: z.array(z.string()).meta({ description: 'symbols with active rules left unsubscribed (feed plan limit)' }),
     lagMs: z.number().nullable().meta({ description: 'age in ms of the oldest tick the evaluator has not acknowledged yet' }),
+    unmatched: z.int().meta({ description: 'data messages since the ingest task started that matched no subscribed symbol' }),
+    unmatchedSymbols: z.array(z.string()).meta({ description: "the feed's symbol values (s) of the most recent unmatched messages, at most 20" }),
+    unreadable: z.int().meta({ description: 'feed messages since the ingest task started that could not be read' }),
+    invalidSymbols: z.array(z.string()).meta({ description: 'watched symbols the feed does not know (subscribe answered E001); their rules have status invalid_symbol' }),
+    markets: z
+      .array(
+        z.strictObject({
+          market: z.enum(MARKETS),
+          connected: z.boolean(),
+          connections: z.int(),
+          subscribed: z.int(),
+        }),
+      )
+      .meta({ description: 'each market in use: connected when all its connections are authenticated, its connections and subscribed symbols' }),
   }),
 });
 
@@ -33,7 +48,10 @@ const iso = (epochMs: number | null) => (epochMs === null ? null : new Date(epoc
 
 export function assessFeedHealth(heartbeat: Heartbeat | null, now: Date, staleAfterMs: number): Health {
   if (heartbeat === null) {
-    return { status: 'down', feed: { connected: false, lastTickAt: null, heartbeatAt: null, subscribed: 0, unwatched: [], lagMs: null } };
+    return {
+      status: 'down',
+      feed: { connected: false, lastTickAt: null, heartbeatAt: null, subscribed: 0, unwatched: [], lagMs: null, unmatched: 0, unmatchedSymbols: [], unreadable: 0, invalidSymbols: [], markets: [] },
+    };
   }
   const live = heartbeat.connected && now.getTime() - heartbeat.updatedAt <= staleAfterMs;
   const lagging = heartbeat.lagMs !== null && heartbeat.lagMs > MAX_HEALTHY_LAG_MS;
@@ -47,6 +65,11 @@ export function assessFeedHealth(heartbeat: Heartbeat | null, now: Date, staleAf
       subscribed: heartbeat.subscribed,
       unwatched: heartbeat.unwatched,
       lagMs: heartbeat.lagMs,
+      unmatched: heartbeat.unmatched,
+      unmatchedSymbols: heartbeat.unmatchedSymbols,
+      unreadable: heartbeat.unreadable,
+      invalidSymbols: heartbeat.invalidSymbols,
+      markets: heartbeat.markets,
     },
   };
 }

@@ -128,6 +128,11 @@ export class IngestTask {
       openSubscribed: countInRegularSession(statuses.flatMap((status) => status.subscribed), now),
       unwatched: [...new Set([...this.unwatched, ...refused])].sort(),
       lagMs: batcher.lagMs,
+      unmatched: 0,
+      unmatchedSymbols: [],
+      unreadable: 0,
+      invalidSymbols: [],
+      markets: [],
       updatedAt: now,
     };
   }

@@ -11,7 +11,7 @@ describe('heartbeat repository', () => {
   });
 
   it('reads back the latest heartbeat', async () => {
-    const first: Heartbeat = { connected: false, lastTickAt: null, ticksPerSecond: 0, subscribed: 0, openSubscribed: 0, unwatched: [], lagMs: null, updatedAt: T0.getTime() };
+    const first: Heartbeat = { connected: false, lastTickAt: null, ticksPerSecond: 0, subscribed: 0, openSubscribed: 0, unwatched: [], lagMs: null, unmatched: 0, unmatchedSymbols: [], unreadable: 0, invalidSymbols: [], markets: [], updatedAt: T0.getTime() };
     const second: Heartbeat = {
       connected: true,
       lastTickAt: T0.getTime() + 500,
@@ -20,6 +20,14 @@ describe('heartbeat repository', () => {
       openSubscribed: 1,
       unwatched: ['TSLA$US'],
       lagMs: 120,
+      unmatched: 4,
+      unmatchedSymbols: ['ZZZ.US', 'ETH_USDT'],
+      unreadable: 1,
+      invalidSymbols: ['ZZZZQ$US'],
+      markets: [
+        { market: 'stock', connected: true, connections: 1, subscribed: 2 },
+        { market: 'crypto', connected: true, connections: 1, subscribed: 1 },
+      ],
       updatedAt: T0.getTime() + 1000,
     };
     await writeHeartbeat(table.db, first);

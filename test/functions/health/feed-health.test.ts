@@ -13,6 +13,11 @@ const heartbeat = (overrides: Partial<Heartbeat> = {}): Heartbeat => ({
   openSubscribed: 12,
   unwatched: [],
   lagMs: 150,
+  unmatched: 0,
+  unmatchedSymbols: [],
+  unreadable: 0,
+  invalidSymbols: [],
+  markets: [],
   updatedAt: NOW.getTime() - 5_000,
   ...overrides,
 });

@@ -15,7 +15,7 @@ describe('GET /health', () => {
 
   it('says the feed is live and when the last tick arrived, from the heartbeat', async () => {
     const now = Date.now();
-    await writeHeartbeat(api.table.db, { connected: true, lastTickAt: now - 1_000, ticksPerSecond: 3, subscribed: 2, openSubscribed: 2, unwatched: [], lagMs: 80, updatedAt: now });
+    await writeHeartbeat(api.table.db, { connected: true, lastTickAt: now - 1_000, ticksPerSecond: 3, subscribed: 2, openSubscribed: 2, unwatched: [], lagMs: 80, unmatched: 0, unmatchedSymbols: [], unreadable: 0, invalidSymbols: [], markets: [], updatedAt: now });
 
     const response = await api.request('GET', '/health', { key: 'ignored' });
 
@@ -34,7 +34,7 @@ describe('GET /health', () => {
 
   it('reports a heartbeat older than HEARTBEAT_STALE_SECONDS as down', async () => {
     const then = Date.now() - 31_000;
-    await writeHeartbeat(api.table.db, { connected: true, lastTickAt: then, ticksPerSecond: 3, subscribed: 2, openSubscribed: 2, unwatched: [], lagMs: 80, updatedAt: then });
+    await writeHeartbeat(api.table.db, { connected: true, lastTickAt: then, ticksPerSecond: 3, subscribed: 2, openSubscribed: 2, unwatched: [], lagMs: 80, unmatched: 0, unmatchedSymbols: [], unreadable: 0, invalidSymbols: [], markets: [], updatedAt: then });
 
     expect((await api.request('GET', '/health')).body).toMatchObject({ status: 'down', feed: { connected: false } });
   });
