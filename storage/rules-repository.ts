@@ -6,7 +6,7 @@
  * evaluator) can never be overwritten or counted twice.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { rulePatchSchema, ruleSchema, type Rule, type RuleStatus } from '../core/rule-model';
+import { rulePatchSchema, storedRuleSchema, type StoredRule, type StoredRuleStatus } from '../core/rule-model';
 import type { Db } from './dynamodb-client';
 import {
   activeRuleIndexKeys,
@@ -20,6 +20,7 @@ import {
   symbolIndexPartition,
 } from './item-keys';
 import { ACTIVE_RULES_BY_SYMBOL_INDEX } from './table-definition';
+import { encodeCursor } from './cursor';
 import { queryAll, queryPage, type Page } from './query-page';
 import { ruleCountUpdate } from './owners-repository';
 import { symbolCounterUpdate } from './symbols-repository';
@@ -37,8 +38,8 @@ export interface RuleTriggerState {
   firedThrough?: number;
 }
 
-/** A rule as stored: the API resource (with the stored `status`), its owner and its trigger state. */
-export type RuleRecord = Rule & RuleTriggerState & { owner: string };
+/** A rule as stored: the API resource without the feed's verdict (a stored `status`), its owner and its trigger state. */
+export type RuleRecord = StoredRule & RuleTriggerState & { owner: string };
 
 /** Raised when the owner already has `quota` rules. */
 export class RuleQuotaExceededError extends Error {
@@ -57,7 +58,7 @@ export class ConcurrentRuleChangeError extends Error {
 }
 
 /** The fields of the rule resource, from its schema. */
-const RULE_FIELDS = Object.keys(ruleSchema.shape) as (keyof Rule)[];
+const RULE_FIELDS = Object.keys(storedRuleSchema.shape) as (keyof StoredRule)[];
 
 /**
  * What an API write sets: the fields a patch may carry (from its schema), plus the bookkeeping
@@ -66,7 +67,7 @@ const RULE_FIELDS = Object.keys(ruleSchema.shape) as (keyof Rule)[];
 const CHANGEABLE_FIELDS = [...(Object.keys(rulePatchSchema.shape) as (keyof RuleRecord)[]), 'updatedAt', 'version', 'armed'] as const;
 
 export function toRuleRecord(item: Record<string, unknown>): RuleRecord {
-  const record = Object.fromEntries(RULE_FIELDS.map((field) => [field, item[field] ?? null])) as unknown as Rule;
+  const record = Object.fromEntries(RULE_FIELDS.map((field) => [field, item[field] ?? null])) as unknown as StoredRule;
   return {
     ...record,
     triggerCount: Number(item.triggerCount ?? 0),
@@ -78,7 +79,7 @@ export function toRuleRecord(item: Record<string, unknown>): RuleRecord {
   };
 }
 
-const isActive = (status: RuleStatus) => status === 'active';
+const isActive = (status: StoredRuleStatus) => status === 'active';
 
 /**
  * Updates of the watched-symbol items a rule write touches: every symbol on which the rule is
@@ -165,6 +166,14 @@ export async function listRules(db: Db, owner: string, options: ListRulesOptions
     toItem: toRuleRecord,
     keep: options.keep,
   });
+}
+
+/**
+ * The cursor of the owner's listing that continues right after `rule`: for a caller that filters
+ * a page further and ends its own page on a rule inside it (functions/api/rules-service.ts).
+ */
+export function ruleListCursorAfter(rule: Pick<RuleRecord, 'id'>): string {
+  return encodeCursor(`${RULE_SK_PREFIX}${rule.id}`);
 }
 
 /**

@@ -1,17 +1,28 @@
 /**
- * The rule resource of the HTTP API: what a client may send (create / patch) and what it gets back.
- * Server-managed fields (id, timestamps, triggerCount, statuses other than pause/resume) are not
- * accepted on input: strict objects reject them as unknown fields.
+ * The rule resource of the HTTP API: what a client may send (create / patch), what is stored, and
+ * what it gets back. Server-managed fields (id, timestamps, triggerCount, statuses other than
+ * pause/resume) are not accepted on input: strict objects reject them as unknown fields.
+ *
+ * What a client gets back is the stored rule plus the feed's verdict on it, computed when it is
+ * read (functions/api/rule-changes.ts): `invalid_symbol` with its `statusMessage` while iTick
+ * refuses the symbol, and `warmUp` while a bar series it reads warms from live data. Neither is
+ * stored on the rule: both belong to the symbol (storage/symbols-repository.ts).
  */
 import * as z from 'zod';
 import { mustBe } from './validation';
 import { channelSchema } from './channels';
-import { conditionSchema } from './conditions';
+import { BAR_INTERVALS, conditionSchema } from './conditions';
 import { documented, withJsonSchema } from './schema-docs';
 import { SYMBOL_PATTERN, symbolSchema } from './symbol';
 
 export const TRIGGER_MODES = ['once', 'rearm', 'repeat'] as const;
-export const RULE_STATUSES = ['active', 'paused', 'triggered', 'expired'] as const;
+/** Statuses a rule is stored with (set by the API and the evaluator). */
+export const STORED_RULE_STATUSES = ['active', 'paused', 'triggered', 'expired'] as const;
+/**
+ * Statuses a client sees: the stored ones, and `invalid_symbol` for an active rule whose symbol
+ * iTick refused as unknown (never stored, never settable: it lasts until a rule on the symbol changes).
+ */
+export const RULE_STATUSES = [...STORED_RULE_STATUSES, 'invalid_symbol'] as const;
 /** Statuses a client may set: pause and resume. */
 export const SETTABLE_STATUSES = ['active', 'paused'] as const;
 
@@ -92,8 +103,8 @@ export const rulePatchSchema = withJsonSchema(
   { minProperties: 1 },
 );
 
-/** A rule as the API returns it. */
-export const ruleSchema = z.strictObject({
+/** The fields of a rule that are stored with it (storage/rules-repository.ts). */
+const storedRuleFields = {
   id: z.string(),
   symbol: z.string().regex(SYMBOL_PATTERN),
   condition: conditionSchema,
@@ -103,15 +114,50 @@ export const ruleSchema = z.strictObject({
   channels: z.array(channelSchema),
   message: z.string().nullable(),
   note: z.string().nullable(),
-  status: z.enum(RULE_STATUSES),
+  status: z.enum(STORED_RULE_STATUSES),
   createdAt: z.string(),
   updatedAt: z.string(),
   lastTriggeredAt: z.string().nullable(),
   triggerCount: z.int(),
+};
+
+/** A rule as stored: the resource without the feed's verdict, with a stored status. */
+export const storedRuleSchema = z.strictObject(storedRuleFields);
+
+/** The one state of {@link ruleWarmUpSchema}: iTick's history could not be had, live bars fill the series. */
+export const WARMING_FROM_LIVE_DATA = 'warming_from_live_data';
+
+/**
+ * `warmUp` of a rule: bar series the rule's condition reads (indicators, a session's previous
+ * close) that iTick's kline history could not warm — the REST budget was spent, iTick answered
+ * 429 or failed — so they fill from live trades and the condition can hold only once enough
+ * bars have closed.
+ */
+export const ruleWarmUpSchema = z
+  .strictObject({
+    state: z.literal(WARMING_FROM_LIVE_DATA),
+    intervals: z.array(z.enum(BAR_INTERVALS)).min(1).meta({ description: 'the bar intervals of the rule that warm from live data, shortest first' }),
+    since: z.string().meta({ description: 'ISO time since when the first of them warms from live data' }),
+    reason: z.string().meta({ description: 'why iTick’s history could not be used, in a few words' }),
+  })
+  .meta({ description: 'bar series of the rule warming from live data: its indicators hold once enough live bars have closed' });
+
+/** A rule as the API returns it. */
+export const ruleSchema = z.strictObject({
+  ...storedRuleFields,
+  status: z.enum(RULE_STATUSES).meta({
+    description:
+      'active or paused as set; triggered (a once rule fired) and expired (past expiresAt, shown at once) by the server; invalid_symbol: an active rule whose symbol iTick refused as unknown, until a rule on the symbol changes (any patch asks iTick again)',
+  }),
+  statusMessage: z.string().nullable().meta({ description: 'why the rule has its status: iTick’s refusal while invalid_symbol, else null' }),
+  warmUp: ruleWarmUpSchema.nullable(),
 });
 
 export type TriggerMode = z.infer<typeof triggerSchema>;
 export type RuleStatus = (typeof RULE_STATUSES)[number];
+export type StoredRuleStatus = (typeof STORED_RULE_STATUSES)[number];
+export type RuleWarmUp = z.infer<typeof ruleWarmUpSchema>;
+export type StoredRule = z.infer<typeof storedRuleSchema>;
 export type RuleCreate = z.output<typeof ruleCreateSchema>;
 export type RulePatch = z.output<typeof rulePatchSchema>;
 export type Rule = z.infer<typeof ruleSchema>;

@@ -5,14 +5,56 @@
 import { isSimpleConditionType } from '../../core/conditions/registry';
 import { conditionLevels as registryLevels, describeRule, formatNumber } from '../../core/engine/message';
 import type { Condition } from '../../core/rule-model';
+import { MARKET_INFO } from '../../core/rule-model/market';
+import { marketOf } from '../../core/rule-model/symbol';
 import { typeLabel } from './condition-specs';
 
 /** Numbers as the alert messages write them: no float noise, no exponent. */
 export { formatNumber };
 
-const priceFormat = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 6 });
+/** Significant digits a price below 1 keeps: a coin at 0.00001234 reads `0.00001234`, not `0.00`. */
+export const SMALL_PRICE_SIGNIFICANT_DIGITS = 4;
+/** More fraction digits than this no feed quotes (and Intl allows at most 20). */
+const MAX_FRACTION_DIGITS = 12;
+/** A price's digits beyond its usual ones are shown up to this many, so a level set at 200.125 is not rounded away. */
+const EXTRA_DIGITS_UP_TO = 6;
 
-export const formatPrice = (value: number) => priceFormat.format(value);
+/**
+ * Fraction digits a price of `symbol` is shown with: its market's (`priceDecimals`: 2, forex 5),
+ * and for a price below 1 at least enough for {@link SMALL_PRICE_SIGNIFICANT_DIGITS} significant
+ * digits. Without a symbol, a stock's.
+ * @example priceDigits(201.5, 'AAPL$US') // 2
+ * @example priceDigits(1.0834, 'forex:EURUSD$GB') // 5
+ * @example priceDigits(0.00001234, 'crypto:SHIBUSDT$BA') // 8
+ */
+export function priceDigits(value: number, symbol?: string): number {
+  const decimals = MARKET_INFO[symbol === undefined ? 'stock' : marketOf(symbol)].priceDecimals;
+  const size = Math.abs(value);
+  if (!Number.isFinite(size) || size === 0 || size >= 1) return decimals;
+  const leadingZeros = -Math.floor(Math.log10(size)) - 1;
+  return Math.min(MAX_FRACTION_DIGITS, Math.max(decimals, leadingZeros + SMALL_PRICE_SIGNIFICANT_DIGITS));
+}
+
+const priceFormats = new Map<number, Intl.NumberFormat>();
+function priceFormat(digits: number): Intl.NumberFormat {
+  let format = priceFormats.get(digits);
+  if (format === undefined) {
+    format = new Intl.NumberFormat(undefined, { minimumFractionDigits: digits, maximumFractionDigits: Math.min(MAX_FRACTION_DIGITS, Math.max(digits, EXTRA_DIGITS_UP_TO)) });
+    priceFormats.set(digits, format);
+  }
+  return format;
+}
+
+/** A price as its market quotes it (see {@link priceDigits}); `—` when it is not a number. */
+export function formatPrice(value: number, symbol?: string): string {
+  if (!Number.isFinite(value)) return '—';
+  return priceFormat(priceDigits(value, symbol)).format(value);
+}
+
+/** A change of `price` in the price's own digits: `+0.00123` for EUR/USD, `+1.25` for AAPL. */
+export function formatPriceChange(change: number | null | undefined, price: number, symbol?: string): string {
+  return formatSigned(change, '', priceDigits(price, symbol));
+}
 
 /** `+1.25` / `−1.25` (a real minus sign), or `—` when unknown. */
 export function formatSigned(value: number | null | undefined, suffix = '', digits = 2): string {

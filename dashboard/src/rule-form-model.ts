@@ -8,6 +8,7 @@ import type { ChannelForm } from '../../core/channels/definition';
 import { RULE_CHANNEL_TYPES, RULE_CHANNELS, type RuleChannelType } from '../../core/channels/registry';
 import type { Channel, FieldError, Rule, TriggerMode } from '../../core/rule-model';
 import type { ConditionTypeSpec } from './condition-specs';
+import { composeSymbol, symbolFields, type Market } from './market-symbols';
 
 /** The channel kinds a rule may list (the channel registry, core/channels/registry.ts). */
 export const CHANNEL_KINDS: readonly RuleChannelType[] = RULE_CHANNEL_TYPES;
@@ -27,6 +28,9 @@ export interface ChannelValues {
 }
 
 export interface RuleFormValues {
+  /** The market picked; the symbol sent is `market:symbol` (a stock without prefix). */
+  market: Market;
+  /** The code as typed: `AAPL$US`, `BTCUSDT$BA` (or a whole prefixed symbol, sent as typed). */
   symbol: string;
   /** A spec's type, or {@link JSON_CONDITION}. */
   conditionType: string;
@@ -42,10 +46,11 @@ export interface RuleFormValues {
   note: string;
 }
 
+/** A new rule's form; `symbol` (canonical, e.g. the charted one) fills the market and the code. */
 export function emptyForm(specs: readonly ConditionTypeSpec[], symbol = ''): RuleFormValues {
   const first = specs.find((spec) => spec.type === 'crosses_above') ?? specs[0];
   return {
-    symbol,
+    ...symbolFields(symbol),
     conditionType: first?.type ?? JSON_CONDITION,
     conditionFields: {},
     conditionJson: '',
@@ -80,7 +85,7 @@ export function formFromRule(rule: Rule, specs: readonly ConditionTypeSpec[]): R
     if (value !== undefined) fields[field.name] = typeof value === 'object' ? JSON.stringify(value, null, 2) : String(value);
   }
   return {
-    symbol: rule.symbol,
+    ...symbolFields(rule.symbol),
     conditionType: spec === undefined ? JSON_CONDITION : spec.type,
     conditionFields: fields,
     conditionJson: JSON.stringify(rule.condition, null, 2),
@@ -127,7 +132,7 @@ export function ruleBody(values: RuleFormValues, specs: readonly ConditionTypeSp
   const expires = values.expiresAt.trim();
   const expiresDate = new Date(expires);
   return {
-    symbol: values.symbol.trim(),
+    symbol: composeSymbol(values.market, values.symbol),
     condition: conditionBody(values, specs),
     trigger: values.trigger,
     ...(values.cooldownSeconds.trim() === '' ? {} : { cooldownSeconds: numberOrText(values.cooldownSeconds) }),

@@ -31,11 +31,11 @@ const cursorSchema = documented(z.string(), {
 }).optional();
 
 export const listRulesQuerySchema = z.strictObject({
-  symbol: symbolSchema.optional().meta({ description: 'only rules on this symbol (CODE$REGION, any case)' }),
+  symbol: symbolSchema.optional().meta({ description: 'only rules on this symbol (CODE$REGION or MARKET:CODE$REGION, any case)' }),
   status: z
     .enum(RULE_STATUSES, { error: `must be one of ${RULE_STATUSES.join(', ')}` })
     .optional()
-    .meta({ description: 'only rules with this status (as of now: a rule past expiresAt is expired)' }),
+    .meta({ description: 'only rules with this status as shown (as of now: a rule past expiresAt is expired, an active rule whose symbol iTick refuses is invalid_symbol)' }),
   limit: limitSchema,
   cursor: cursorSchema,
 });
@@ -46,7 +46,7 @@ export const listAlertsQuerySchema = z.strictObject({
     .regex(ID_PATTERN, { error: 'must be a rule id' })
     .optional()
     .meta({ description: 'only alerts of this rule' }),
-  symbol: symbolSchema.optional().meta({ description: 'only alerts on this symbol (CODE$REGION, any case)' }),
+  symbol: symbolSchema.optional().meta({ description: 'only alerts on this symbol (CODE$REGION or MARKET:CODE$REGION, any case)' }),
   since: isoTimestampSchema.optional().meta({ description: 'only alerts triggered at or after this time' }),
   limit: limitSchema,
   cursor: cursorSchema,

@@ -1,20 +1,36 @@
 /**
  * The rule lifecycle as pure functions: a new rule from a create request, a changed rule from a
- * patch, and the resource a client sees. Time is an argument; nothing here does I/O.
+ * patch, and the resource a client sees (its status as of now, with the feed's verdict on its
+ * symbol). Time and the feed state are arguments; nothing here does I/O.
  */
-import { ValidationError, type Rule, type RuleCreate, type RulePatch, type RuleStatus } from '../../core/rule-model';
+import { ValidationError, type Rule, type RuleCreate, type RulePatch, type RuleStatus, type StoredRuleStatus } from '../../core/rule-model';
 import type { RuleRecord } from '../../storage/rules-repository';
+import type { SymbolFeedState } from '../../storage/symbols-repository';
+import { ruleWarmUp } from './rule-warm-up';
 
 /**
- * The status a client sees: an `active` rule whose `expiresAt` has passed is `expired` even
- * before the evaluator has written that down.
+ * The stored status as of now: an `active` rule whose `expiresAt` has passed is `expired` even
+ * before the evaluator has written that down. What a patch starts from.
  */
-export function effectiveStatus(rule: Pick<Rule, 'status' | 'expiresAt'>, now: Date): RuleStatus {
+export function effectiveStatus(rule: Pick<RuleRecord, 'status' | 'expiresAt'>, now: Date): StoredRuleStatus {
   if (rule.status === 'active' && rule.expiresAt !== null && Date.parse(rule.expiresAt) <= now.getTime()) return 'expired';
   return rule.status;
 }
 
-export function toRuleResource(record: RuleRecord, now: Date): Rule {
+/**
+ * The status a client sees: {@link effectiveStatus}, and `invalid_symbol` for a rule active as of
+ * now whose symbol iTick refused (`feed.invalid`, which holds only while no rule of the symbol
+ * changed). A paused, triggered or expired rule keeps its status: the refusal matters only to a
+ * rule that would be evaluated.
+ */
+export function shownStatus(rule: Pick<RuleRecord, 'status' | 'expiresAt'>, now: Date, feed: SymbolFeedState | undefined): RuleStatus {
+  const status = effectiveStatus(rule, now);
+  return status === 'active' && feed?.invalid !== undefined ? 'invalid_symbol' : status;
+}
+
+/** The resource of a stored rule as of `now`, with the feed state of its symbol (undefined: none known). */
+export function toRuleResource(record: RuleRecord, now: Date, feed: SymbolFeedState | undefined): Rule {
+  const status = shownStatus(record, now, feed);
   return {
     id: record.id,
     symbol: record.symbol,
@@ -25,11 +41,14 @@ export function toRuleResource(record: RuleRecord, now: Date): Rule {
     channels: record.channels,
     message: record.message,
     note: record.note,
-    status: effectiveStatus(record, now),
+    status,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     lastTriggeredAt: record.lastTriggeredAt,
     triggerCount: record.triggerCount,
+    statusMessage: status === 'invalid_symbol' ? (feed?.invalid?.message ?? null) : null,
+    // Only a rule being evaluated warms series; an invalid symbol has no data to warm from.
+    warmUp: status === 'active' && feed !== undefined ? ruleWarmUp(record.condition, record.symbol, feed.warmUp) : null,
   };
 }
 
@@ -58,7 +77,9 @@ export function newRuleRecord(owner: string, input: RuleCreate, options: { id: s
 /**
  * The rule after `patch`. Any change re-arms the rule and counts as a new version. A rule past
  * its expiry stays `expired` unless the patch sets `status: "active"`, which also revives a
- * `triggered` rule; reviving needs an `expiresAt` in the future (or none).
+ * `triggered` rule; reviving needs an `expiresAt` in the future (or none). An `invalid_symbol`
+ * rule is stored `active`: any patch (a resume included) is an ordinary change, and moving its
+ * symbol's `rulesVersion` lifts the refusal, so the feed asks iTick again.
  */
 export function patchedRuleRecord(before: RuleRecord, patch: RulePatch, now: Date): RuleRecord {
   requireFutureExpiry(patch.expiresAt, now);

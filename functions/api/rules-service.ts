@@ -1,7 +1,9 @@
 /**
  * The rules use cases behind the HTTP routes: validation, owner isolation, the webhook URL
- * policy, and the read-change-write cycle with its retry when another writer got there first.
- * Plain functions over injected adapters: no middy, no event shapes.
+ * policy, the read-change-write cycle with its retry when another writer got there first, and
+ * the feed's verdict on each rule returned (`invalid_symbol`, `warmUp`: the feed states of a
+ * page's symbols, read in one BatchGet). Plain functions over injected adapters: no middy, no
+ * event shapes.
  */
 import { destinationUrlOf } from '../../core/channels/registry';
 import { parseWith, ruleCreateSchema, rulePatchSchema, ValidationError, type Channel, type Rule } from '../../core/rule-model';
@@ -14,12 +16,14 @@ import {
   deleteRule,
   getRule,
   listRules,
+  ruleListCursorAfter,
   updateRule,
   type RuleRecord,
 } from '../../storage/rules-repository';
+import { readSymbolFeedStates, type SymbolFeedState } from '../../storage/symbols-repository';
 import { notFound } from '../shared/http-errors';
 import { effectiveStatus, newRuleRecord, patchedRuleRecord, toRuleResource } from './rule-changes';
-import { listRulesQuerySchema, parseQuery } from './query-schemas';
+import { listRulesQuerySchema, MAX_PAGE_SIZE, parseQuery, type ListRulesQuery } from './query-schemas';
 
 export interface RulesServiceDependencies {
   db: Db;
@@ -68,6 +72,48 @@ export function createRulesService(deps: RulesServiceDependencies) {
     }
   }
 
+  /**
+   * The resources of stored rules as of `now`: the feed states of the symbols of those active as
+   * of now, in one BatchGet (none when no rule is active: the others show no feed verdict).
+   */
+  async function withVerdicts(records: readonly RuleRecord[], now: Date): Promise<Rule[]> {
+    const symbols = records.filter((record) => effectiveStatus(record, now) === 'active').map((record) => record.symbol);
+    const feed = symbols.length === 0 ? new Map<string, SymbolFeedState>() : await readSymbolFeedStates(db, symbols);
+    return records.map((record) => toRuleResource(record, now, feed.get(record.symbol)));
+  }
+
+  async function withVerdict(record: RuleRecord, now: Date): Promise<Rule> {
+    const [rule] = await withVerdicts([record], now);
+    return rule as Rule;
+  }
+
+  /**
+   * A page of the rules `active` or `invalid_symbol` as of now: which of the two a rule is, is the
+   * feed's verdict, known only once its symbol's state is read. So pages of the rules active as
+   * stored are read, {@link MAX_PAGE_SIZE} at a time (a Query and one BatchGet each: at most
+   * quota / 100 rounds), and filtered until the page is full; a page that ends inside a read page
+   * continues right after its last rule.
+   */
+  async function listByVerdict(owner: string, query: ListRulesQuery, wanted: 'active' | 'invalid_symbol', now: Date): Promise<Page<Rule>> {
+    const items: Rule[] = [];
+    let cursor = query.cursor;
+    for (;;) {
+      const page = await listRules(db, owner, { limit: MAX_PAGE_SIZE, cursor, symbol: query.symbol, keep: (rule) => effectiveStatus(rule, now) === 'active' });
+      const shown = await withVerdicts(page.items, now);
+      const kept = shown.flatMap((rule, index) => (rule.status === wanted ? [{ rule, index }] : []));
+      const room = query.limit - items.length;
+      items.push(...kept.slice(0, room).map((entry) => entry.rule));
+      const last = kept[room - 1];
+      if (last !== undefined) {
+        // The last page when no other kept rule follows in the page read and nothing follows it.
+        const more = kept.length > room || page.nextCursor !== null;
+        return { items, nextCursor: more ? ruleListCursorAfter(last.rule) : null };
+      }
+      if (page.nextCursor === null) return { items, nextCursor: null };
+      cursor = page.nextCursor;
+    }
+  }
+
   return {
     async create(owner: string, body: unknown): Promise<Rule> {
       const input = parseWith(ruleCreateSchema, body);
@@ -75,23 +121,25 @@ export function createRulesService(deps: RulesServiceDependencies) {
       const record = newRuleRecord(owner, input, { id: newId(), now });
       await requireAllowedWebhooks(input.channels);
       await createRule(db, record, { quota: deps.ruleQuota, now });
-      return toRuleResource(record, now);
+      return withVerdict(record, now);
     },
 
     async get(owner: string, id: string): Promise<Rule> {
-      return toRuleResource(await requireRule(owner, id), deps.now());
+      return withVerdict(await requireRule(owner, id), deps.now());
     },
 
     async list(owner: string, parameters: QueryParameters): Promise<Page<Rule>> {
       const query = parseQuery(listRulesQuerySchema, parameters);
       const now = deps.now();
+      const wanted = query.status;
+      if (wanted === 'active' || wanted === 'invalid_symbol') return listByVerdict(owner, query, wanted, now);
       const page = await listRules(db, owner, {
         limit: query.limit,
         cursor: query.cursor,
         symbol: query.symbol,
-        keep: query.status === undefined ? undefined : (rule) => effectiveStatus(rule, now) === query.status,
+        keep: wanted === undefined ? undefined : (rule) => effectiveStatus(rule, now) === wanted,
       });
-      return { items: page.items.map((record) => toRuleResource(record, now)), nextCursor: page.nextCursor };
+      return { items: await withVerdicts(page.items, now), nextCursor: page.nextCursor };
     },
 
     async update(owner: string, id: string, body: unknown): Promise<Rule> {
@@ -100,7 +148,7 @@ export function createRulesService(deps: RulesServiceDependencies) {
       return rewrite(owner, id, async (before, now) => {
         const after = patchedRuleRecord(before, patch, now);
         await updateRule(db, before, after, now);
-        return toRuleResource(after, now);
+        return withVerdict(after, now);
       });
     },
 

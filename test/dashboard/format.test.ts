@@ -1,6 +1,6 @@
 /** How the dashboard reads conditions: in words, and which of their numbers are price levels on the chart. */
 import { describe, expect, it } from 'vitest';
-import { conditionLevels, conditionText } from '../../dashboard/src/format';
+import { conditionLevels, conditionText, formatPrice, formatPriceChange, priceDigits } from '../../dashboard/src/format';
 
 describe('conditionText', () => {
   it('reads price conditions as a trader says them', () => {
@@ -39,5 +39,35 @@ describe('conditionLevels', () => {
     expect(conditionLevels({ type: 'moves_up_pct', percent: 5, windowSeconds: 300 })).toEqual([]);
     expect(conditionLevels({ type: 'all', conditions: [{ type: 'rsi_below', period: 14, value: 30, interval: '1m' }, { type: 'price_below', value: 180 }] })).toEqual([180]);
     expect(conditionLevels({ type: 'future_thing', value: 3 })).toEqual([]);
+  });
+});
+
+describe('prices', () => {
+  it('read in their market’s digits: stocks 2, forex pips 5', () => {
+    expect(formatPrice(201.5, 'AAPL$US')).toBe('201.50');
+    expect(formatPrice(1.0834, 'forex:EURUSD$GB')).toBe('1.08340');
+    expect(formatPrice(97_000.5, 'crypto:BTCUSDT$BA')).toBe('97,000.50');
+    expect(formatPrice(201.5)).toBe('201.50');
+  });
+
+  it('keep digits beyond the usual ones, up to 6, so a level set finer is not rounded away', () => {
+    expect(formatPrice(200.125, 'AAPL$US')).toBe('200.125');
+    expect(formatPrice(1.083456, 'forex:EURUSD$GB')).toBe('1.083456');
+  });
+
+  it('below 1 keep 4 significant digits at least (small coins), never fewer than the market’s', () => {
+    expect(priceDigits(0.00001234, 'crypto:SHIBUSDT$BA')).toBe(8);
+    expect(formatPrice(0.00001234, 'crypto:SHIBUSDT$BA')).toBe('0.00001234');
+    expect(formatPrice(0.5, 'crypto:DOGEUSDT$BA')).toBe('0.5000');
+    expect(formatPrice(0.65432, 'forex:AUDUSD$GB')).toBe('0.65432');
+    expect(priceDigits(0, 'AAPL$US')).toBe(2);
+    expect(formatPrice(Number.NaN, 'AAPL$US')).toBe('—');
+  });
+
+  it('changes read in the digits of their price', () => {
+    expect(formatPriceChange(1.25, 201.5, 'AAPL$US')).toBe('+1.25');
+    expect(formatPriceChange(-0.00123, 1.0834, 'forex:EURUSD$GB')).toBe('−0.00123');
+    expect(formatPriceChange(0.0000005, 0.00001234, 'crypto:SHIBUSDT$BA')).toBe('+0.00000050');
+    expect(formatPriceChange(null, 1, 'AAPL$US')).toBe('—');
   });
 });

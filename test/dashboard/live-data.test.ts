@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { DASHBOARD_SUBPROTOCOL } from '../../functions/dashboard-socket/subprotocol';
-import type { WatchMessage } from '../../functions/dashboard-socket/watch-message';
+import { parseSocketMessage, type WatchMessage } from '../../functions/dashboard-socket/watch-message';
 import type { DashboardAlertMessage, DashboardDeliveryMessage } from '../../functions/notifier/channels/message-formats';
 import { priceSnapshot } from '../../ingest-task/src/price-snapshot';
 import { MAX_WATCHED_SYMBOLS as STORED_MAX } from '../../storage/watches-repository';
@@ -28,6 +28,12 @@ describe('the page’s side of the live protocol', () => {
     expectTypeOf<Omit<DashboardDeliveryMessage, 'type'>>().toEqualTypeOf<DeliveryUpdate>();
     expect(MAX_WATCHED_SYMBOLS).toBe(STORED_MAX);
     expect(DASHBOARD_SUBPROTOCOL).toBe('stock-alerts.v1');
+  });
+
+  it('watches symbols of every market by their canonical names', () => {
+    const request: WatchRequest = { action: 'watch', symbols: ['crypto:BTCUSDT$BA', 'forex:EURUSD$GB', 'AAPL$US'] };
+    expect(parseSocketMessage(JSON.stringify(request))).toEqual({ ok: true, message: request });
+    expect(parseSocketMessage(JSON.stringify({ action: 'watch', symbols: ['bond:X$US'] }))).toMatchObject({ ok: false, error: expect.stringMatching(/^symbols\.0|^symbols\[0\]/) as unknown });
   });
 });
 

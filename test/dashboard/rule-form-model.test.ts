@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { conditionSchema, ruleCreateSchema, type Rule } from '../../core/rule-model';
+import { conditionSchema, parseWith, ruleCreateSchema, type Rule } from '../../core/rule-model';
 import { conditionTypeSpecs } from '../../dashboard/src/condition-specs';
 import { emptyForm, errorsByField, fieldKeyOf, formFromRule, JSON_CONDITION, ruleBody, rulePatch, type RuleFormValues } from '../../dashboard/src/rule-form-model';
 
@@ -24,6 +24,8 @@ const rule: Rule = {
   updatedAt: '2026-03-02T14:30:00.000Z',
   lastTriggeredAt: null,
   triggerCount: 0,
+  statusMessage: null,
+  warmUp: null,
 };
 
 const form = (patch: Partial<RuleFormValues> = {}): RuleFormValues => ({ ...emptyForm(specs), ...patch });
@@ -47,6 +49,21 @@ describe('the rule form’s model', () => {
     expect(ruleCreateSchema.safeParse(body).success).toBe(true);
   });
 
+  it('composes the symbol from the market picked and the code typed', () => {
+    expect(ruleBody(form({ market: 'crypto', symbol: ' btcusdt$ba ' }), specs).symbol).toBe('crypto:btcusdt$ba');
+    expect(ruleBody(form({ market: 'stock', symbol: '700$hk' }), specs).symbol).toBe('700$hk');
+    // A prefix typed by hand wins, and what is not a symbol is sent as typed for the API to judge.
+    expect(ruleBody(form({ market: 'stock', symbol: 'forex:EURUSD$GB' }), specs).symbol).toBe('forex:EURUSD$GB');
+    expect(ruleBody(form({ market: 'fund', symbol: '' }), specs).symbol).toBe('');
+    expect(parseWith(ruleCreateSchema, ruleBody(form({ market: 'indices', symbol: 'dji$us', conditionFields: { value: '40000' } }), specs)).symbol).toBe('indices:DJI$US');
+  });
+
+  it('starts a new rule on the charted symbol, its market picked', () => {
+    expect(emptyForm(specs, 'crypto:BTCUSDT$BA')).toMatchObject({ market: 'crypto', symbol: 'BTCUSDT$BA' });
+    expect(emptyForm(specs, 'AAPL$US')).toMatchObject({ market: 'stock', symbol: 'AAPL$US' });
+    expect(emptyForm(specs)).toMatchObject({ market: 'stock', symbol: '' });
+  });
+
   it('sends what is not a number as typed, so the API says what is wrong with it', () => {
     expect(ruleBody(form({ conditionFields: { value: 'abc' }, cooldownSeconds: '5 min' }), specs)).toMatchObject({ condition: { value: 'abc' }, cooldownSeconds: '5 min' });
     // An empty required field is left out: the API answers "is required".
@@ -63,6 +80,11 @@ describe('the rule form’s model', () => {
       { kind: 'webhook', address: 'https://example.com/hook' },
     ]);
     expect(rulePatch(rule, ruleBody(values, specs))).toEqual({});
+    // A rule of another market edits in its market, and an unchanged symbol is not sent.
+    const crypto = { ...rule, symbol: 'crypto:BTCUSDT$BA', status: 'invalid_symbol' as const, statusMessage: 'unknown' };
+    expect(formFromRule(crypto, specs)).toMatchObject({ market: 'crypto', symbol: 'BTCUSDT$BA' });
+    expect(rulePatch(crypto, ruleBody(formFromRule(crypto, specs), specs))).toEqual({});
+    expect(rulePatch(crypto, ruleBody({ ...formFromRule(crypto, specs), symbol: 'ETHUSDT$BA' }, specs))).toEqual({ symbol: 'crypto:ETHUSDT$BA' });
     expect(rulePatch(rule, ruleBody({ ...values, conditionFields: { lower: '195', upper: '210' } }, specs))).toEqual({ condition: { type: 'enters_channel', lower: 195, upper: 210 } });
     // A type the form does not know is edited as JSON.
     expect(formFromRule({ ...rule, condition: { type: 'made_up_indicator', value: 70 } as unknown as Rule['condition'] }, specs).conditionType).toBe(JSON_CONDITION);

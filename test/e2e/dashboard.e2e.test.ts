@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { startPrice } from '../../local/market-simulator/random-walk';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import { markSymbolInvalid } from '../../storage/symbols-repository';
 import { launchChromium, screenshotDir, watchedPage, type BrowserProblems } from '../support/dashboard-browser';
 import { uniqueTableName } from '../support/dynamodb';
 import { eventually } from '../support/eventually';
@@ -20,6 +21,8 @@ import { eventually } from '../support/eventually';
 const SYMBOL = 'AAPL$US';
 const OTHER_SYMBOL = 'MSFT$US';
 const THIRD_SYMBOL = 'NVDA$US';
+const CRYPTO_SYMBOL = 'crypto:BTCUSDT$BA';
+const CRYPTO_CODE = 'BTCUSDT$BA';
 const CHAT_ID = '4242424242';
 /**
  * 3 % above where the simulator's walk starts: near enough to show on the chart, far enough that
@@ -237,6 +240,35 @@ describe('the web dashboard', () => {
     expect(await row.locator('td[data-label="Condition"]').textContent()).toBe('RSI(14) above 70 on 5m bars');
     const listed = (await (await fetch(`${stack.apiUrl}/rules`, { headers: { Authorization: `Bearer ${stack.devApiKey}` } })).json()) as { items: { condition: { type: string } }[] };
     expect(listed.items.map((r) => r.condition)).toContainEqual({ type: 'rsi_above', period: 14, value: 70, interval: '5m' });
+  });
+
+  it('creates a crypto rule with the market picker, and shows iTick’s refusal of a symbol on the rule, with a retry', async () => {
+    await page.getByRole('button', { name: 'New rule' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New rule' });
+    await dialog.getByLabel('Market').selectOption('crypto');
+    expect(await dialog.getByLabel('Symbol').getAttribute('placeholder')).toBe('BTCUSDT$BA');
+    await dialog.getByLabel('Symbol').fill('btcusdt$ba');
+    await dialog.getByLabel('Type').selectOption('crosses_above');
+    await dialog.getByLabel('Level').fill('250000');
+    await dialog.getByRole('button', { name: 'Create rule' }).click();
+    await expect.poll(() => dialog.isVisible(), { timeout: 10_000 }).toBe(false);
+
+    const row = () => page.locator('table.rules tr', { hasText: CRYPTO_CODE });
+    await expect.poll(() => row().count()).toBe(1);
+    expect(await row().locator('.market-tag').textContent()).toBe('Crypto');
+    const listed = (await (await fetch(`${stack.apiUrl}/rules`, { headers: { Authorization: `Bearer ${stack.devApiKey}` } })).json()) as { items: { symbol: string }[] };
+    expect(listed.items.map((r) => r.symbol)).toContain(CRYPTO_SYMBOL);
+
+    // iTick refuses the symbol (what the ingest task records on E001): the page shows it after a reload.
+    const refusal = 'iTick does not know crypto:BTCUSDT$BA (not found this produce)';
+    await markSymbolInvalid(stack.services.db, CRYPTO_SYMBOL, refusal, new Date());
+    await page.reload();
+    await expect.poll(() => row().locator('.badge.status').textContent(), { timeout: 10_000 }).toBe('invalid symbol');
+    expect(await row().locator('.badge.status').getAttribute('title')).toContain(refusal);
+    expect(await page.locator(`tr[data-symbol="${CRYPTO_SYMBOL}"] .price`).textContent()).toBe('unknown to iTick');
+
+    await row().getByRole('button', { name: /^Retry/ }).click();
+    await expect.poll(() => row().locator('.badge.status').textContent()).toBe('active');
   });
 
   it('fits a phone: one column, no horizontal scrolling', async () => {

@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { FeedAlert } from '../alert-list';
 import { formatDateTime, formatPrice, relativeTime } from '../format';
+import { SymbolName } from './symbol-name';
 
 export interface AlertFeedProps {
   alerts: readonly FeedAlert[];
@@ -39,8 +40,10 @@ export function AlertFeed({ alerts, state }: AlertFeedProps) {
       {alerts.map((alert) => (
         <li key={alert.id} class="alert" data-alert-id={alert.id}>
           <div class="alert-head">
-            <strong class="alert-symbol">{alert.symbol}</strong>
-            <span class="alert-price">{formatPrice(alert.price)}</span>
+            <strong class="alert-symbol">
+              <SymbolName symbol={alert.symbol} />
+            </strong>
+            <span class="alert-price">{formatPrice(alert.price, alert.symbol)}</span>
             <time dateTime={alert.triggeredAt} title={formatDateTime(alert.triggeredAt)}>
               {relativeTime(alert.triggeredAt, now)}
             </time>

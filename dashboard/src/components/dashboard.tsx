@@ -103,6 +103,11 @@ export function Dashboard({ config, apiKey, onSignOut }: DashboardProps) {
 
   const symbols = useMemo(() => [...new Set((rules ?? []).map((rule) => rule.symbol))].sort(), [rules]);
   const activeSymbols = useMemo(() => new Set((rules ?? []).filter((rule) => rule.status === 'active').map((rule) => rule.symbol)), [rules]);
+  /** Symbols iTick refused, with its message (the feed subscribes them again once a rule on them changes). */
+  const invalidSymbols = useMemo(
+    () => new Map((rules ?? []).flatMap((rule) => (rule.status === 'invalid_symbol' ? [[rule.symbol, rule.statusMessage ?? 'iTick does not know this symbol'] as const] : []))),
+    [rules],
+  );
   useEffect(() => socket.current?.watch(symbols), [symbols, live]);
   useEffect(() => {
     if (selected === null || !symbols.includes(selected)) setSelected(symbols[0] ?? null);
@@ -168,6 +173,7 @@ export function Dashboard({ config, apiKey, onSignOut }: DashboardProps) {
           <Watchlist
             symbols={symbols}
             active={activeSymbols}
+            invalid={invalidSymbols}
             loading={rules === null && rulesError === null}
             prices={prices}
             selected={selected}

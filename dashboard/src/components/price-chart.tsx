@@ -6,7 +6,7 @@
 import { ColorType, createChart, LineSeries, LineStyle, type AutoscaleInfo, type IChartApi, type IPriceLine, type ISeriesApi, type Time, type UTCTimestamp } from 'lightweight-charts';
 import { useEffect, useRef } from 'preact/hooks';
 import type { Rule } from '../../../core/rule-model';
-import { conditionLevels, conditionText, formatNumber, formatPrice, formatSigned, formatTime } from '../format';
+import { conditionLevels, conditionText, formatNumber, formatPrice, formatPriceChange, formatSigned, formatTime, priceDigits } from '../format';
 import type { SymbolPrice } from '../price-book';
 
 export interface PriceChartProps {
@@ -35,7 +35,7 @@ const NEAR_LEVEL = 0.1;
 
 export function PriceChart({ symbol, price, rules }: PriceChartProps) {
   const container = useRef<HTMLDivElement>(null);
-  const chart = useRef<{ api: IChartApi; series: ISeriesApi<'Line'>; lines: IPriceLine[] } | null>(null);
+  const chart = useRef<{ api: IChartApi; series: ISeriesApi<'Line'>; lines: IPriceLine[]; digits: number | null } | null>(null);
   /** Read by the autoscale provider, which the chart calls on every redraw. */
   const levelPrices = useRef<number[]>([]);
   /** The whole path stays in view until the user pans or zooms. */
@@ -72,7 +72,7 @@ export function PriceChart({ symbol, price, rules }: PriceChartProps) {
         return { ...info, priceRange: { minValue, maxValue } };
       },
     });
-    chart.current = { api, series, lines: [] };
+    chart.current = { api, series, lines: [], digits: null };
     autoFit.current = true;
     const element = container.current;
     const stopFitting = () => (autoFit.current = false);
@@ -85,6 +85,15 @@ export function PriceChart({ symbol, price, rules }: PriceChartProps) {
   }, [symbol]);
 
   const points = price?.points;
+  // The price scale in the market's digits (forex 5, a coin below 1 more): the library's default is 2.
+  const digits = price === undefined ? null : priceDigits(price.price, symbol);
+  useEffect(() => {
+    const current = chart.current;
+    if (current === null || digits === null || current.digits === digits) return;
+    current.series.applyOptions({ priceFormat: { type: 'price', precision: digits, minMove: 10 ** -digits } });
+    current.digits = digits;
+  }, [digits, symbol]);
+
   useEffect(() => {
     const current = chart.current;
     if (current === null) return;
@@ -120,8 +129,8 @@ export function PriceChart({ symbol, price, rules }: PriceChartProps) {
           <span>Waiting for {symbol}’s first price from the feed…</span>
         ) : (
           <span>
-            Last <strong class="chart-last">{formatPrice(price.price)}</strong> at {formatTime(price.at)}
-            {price.change !== null && ` (${formatSigned(price.change)}, ${formatSigned(price.changePct, '%')} on the previous close)`}.
+            Last <strong class="chart-last">{formatPrice(price.price, symbol)}</strong> at {formatTime(price.at)}
+            {price.change !== null && ` (${formatPriceChange(price.change, price.price, symbol)}, ${formatSigned(price.changePct, '%')} on the previous close)`}.
           </span>
         )}
         {levels.length > 0 && (

@@ -10,6 +10,7 @@ import conditionTypes from 'virtual:condition-types';
 import type { Rule, TriggerMode } from '../../../core/rule-model';
 import { ApiError, type RuleBody } from '../api-client';
 import { fieldLabel, typeLabel, type ConditionFieldSpec } from '../condition-specs';
+import { exampleCode, marketInfo, MARKETS, type Market } from '../market-symbols';
 import {
   ADDRESS_FORM,
   CHANNEL_KINDS,
@@ -66,6 +67,12 @@ function Field({ id, label, errors, help, children }: FieldProps) {
       )}
     </div>
   );
+}
+
+/** The symbol field's help for a market: iTick's form and the market's example (a stock's HK one too). */
+function symbolHelp(market: Market): string {
+  const examples = market === 'stock' ? `${exampleCode(market)}, 700$HK` : exampleCode(market);
+  return `iTick form CODE$REGION, e.g. ${examples}${market === 'stock' ? '' : ` (sent as ${marketInfo(market).example})`}.`;
 }
 
 function boundsHelp(field: ConditionFieldSpec): string | undefined {
@@ -135,9 +142,32 @@ export function RuleForm({ rule, initialSymbol, onSave, onClose }: RuleFormProps
           </p>
         )}
 
-        <Field id="rule-symbol" label="Symbol" errors={errors.symbol} help="iTick form CODE$REGION, e.g. AAPL$US, 700$HK.">
-          {(a) => <input {...a} type="text" autocomplete="off" spellcheck={false} value={values.symbol} onInput={(e) => set({ symbol: e.currentTarget.value })} />}
-        </Field>
+        <div class="row">
+          <Field id="rule-market" label="Market" errors={undefined}>
+            {(a) => (
+              <select {...a} value={values.market} onChange={(e) => set({ market: e.currentTarget.value as Market })}>
+                {MARKETS.map((market) => (
+                  <option key={market} value={market}>
+                    {marketInfo(market).label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field id="rule-symbol" label="Symbol" errors={errors.symbol} help={symbolHelp(values.market)}>
+            {(a) => (
+              <input
+                {...a}
+                type="text"
+                autocomplete="off"
+                spellcheck={false}
+                placeholder={exampleCode(values.market)}
+                value={values.symbol}
+                onInput={(e) => set({ symbol: e.currentTarget.value })}
+              />
+            )}
+          </Field>
+        </div>
 
         <fieldset>
           <legend>Condition</legend>

@@ -1,7 +1,12 @@
-/** The owner's rules, with edit, pause / resume and delete (asked once more before it happens). */
+/**
+ * The owner's rules, with edit, pause / resume and delete (asked once more before it happens).
+ * The feed's verdict shows as badges: "invalid symbol" (iTick's refusal as its tooltip, with a
+ * retry: any change makes the feed ask iTick again) and "warming from live data".
+ */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Rule } from '../../../core/rule-model';
 import { conditionText, formatDateTime } from '../format';
+import { SymbolName } from './symbol-name';
 
 export interface RulesTableProps {
   rules: readonly Rule[] | null;
@@ -14,6 +19,41 @@ export interface RulesTableProps {
 function channelText(rule: Rule): string {
   if (rule.channels.length === 0) return 'dashboard only';
   return rule.channels.map((channel) => channel.type).join(', ');
+}
+
+/** What a status badge says: the status in words. */
+const STATUS_TEXT: Record<Rule['status'], string> = {
+  active: 'active',
+  paused: 'paused',
+  triggered: 'triggered',
+  expired: 'expired',
+  invalid_symbol: 'invalid symbol',
+};
+
+function warmUpText(warmUp: NonNullable<Rule['warmUp']>): string {
+  const since = warmUp.since === '' ? '' : ` since ${formatDateTime(warmUp.since)}`;
+  return `${warmUp.intervals.join(', ')} bars fill from live trades${since}: ${warmUp.reason}. Indicators hold once enough bars have closed.`;
+}
+
+function StatusBadges({ rule }: { rule: Rule }) {
+  const invalidHelp = rule.status === 'invalid_symbol' ? `${rule.statusMessage ?? 'iTick does not know this symbol'}. Edit the symbol, or retry.` : undefined;
+  return (
+    <>
+      <span class={`badge status ${rule.status}`} title={invalidHelp}>
+        {STATUS_TEXT[rule.status] ?? rule.status}
+      </span>
+      {invalidHelp !== undefined && <span class="visually-hidden">: {invalidHelp}</span>}
+      {rule.warmUp !== null && (
+        <>
+          {' '}
+          <span class="badge warming" title={warmUpText(rule.warmUp)}>
+            warming from live data
+          </span>
+          <span class="visually-hidden">: {warmUpText(rule.warmUp)}</span>
+        </>
+      )}
+    </>
+  );
 }
 
 function RuleRow({ rule, onEdit, onSetStatus, onDelete, onShowChart }: Omit<RulesTableProps, 'rules'> & { rule: Rule }) {
@@ -39,13 +79,14 @@ function RuleRow({ rule, onEdit, onSetStatus, onDelete, onShowChart }: Omit<Rule
       setBusy(false);
     }
   };
-  const paused = rule.status !== 'active';
+  // An invalid_symbol rule is active as stored: it pauses like one, and a retry resumes it.
+  const paused = rule.status !== 'active' && rule.status !== 'invalid_symbol';
   const label = `${rule.symbol} ${conditionText(rule.condition)}`;
   return (
     <tr data-rule-id={rule.id} class={`status-${rule.status}`}>
       <th scope="row" data-label="Symbol">
         <button type="button" class="link" onClick={() => onShowChart(rule.symbol)} title={`Show ${rule.symbol} on the chart`}>
-          {rule.symbol}
+          <SymbolName symbol={rule.symbol} />
         </button>
       </th>
       <td data-label="Condition">
@@ -58,7 +99,7 @@ function RuleRow({ rule, onEdit, onSetStatus, onDelete, onShowChart }: Omit<Rule
       </td>
       <td data-label="Channels">{channelText(rule)}</td>
       <td data-label="Status">
-        <span class={`badge status ${rule.status}`}>{rule.status}</span>
+        <StatusBadges rule={rule} />
       </td>
       <td data-label="Fired">
         {rule.triggerCount}×{rule.lastTriggeredAt !== null && <div class="muted small">last {formatDateTime(rule.lastTriggeredAt)}</div>}
@@ -92,6 +133,20 @@ function RuleRow({ rule, onEdit, onSetStatus, onDelete, onShowChart }: Omit<Rule
               {paused ? 'Resume' : 'Pause'}
               <span class="visually-hidden"> the rule {label}</span>
             </button>
+            {rule.status === 'invalid_symbol' && (
+              <button
+                type="button"
+                disabled={busy}
+                onClick={() =>
+                  void run(async () => {
+                    await onSetStatus(rule, 'active');
+                    setBusy(false);
+                  })
+                }
+              >
+                Retry<span class="visually-hidden"> the symbol of the rule {label}</span>
+              </button>
+            )}
             <button type="button" ref={deleteButton} onClick={() => setConfirming(true)}>
               Delete<span class="visually-hidden"> the rule {label}</span>
             </button>

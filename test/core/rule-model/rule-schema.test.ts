@@ -21,8 +21,15 @@ describe('symbols', () => {
     expect(normalizeSymbol('reliance$nse$in')).toBe('RELIANCE$NSE$IN');
   });
 
-  it.each(['AAPL', 'AAPL$', '$US', 'AAPL$USA1', 'AA PL$US', 'AAPL$U', ''])('rejects %j', (symbol) => {
-    expect(errorsOf({ ...base, symbol })).toEqual(['symbol must be a symbol like AAPL$US (CODE$REGION)']);
+  it('carry a market prefix for markets other than stocks, lower-case; stock: is dropped', () => {
+    expect(parseWith(ruleCreateSchema, { ...base, symbol: ' Crypto:btcusdt$ba' }).symbol).toBe('crypto:BTCUSDT$BA');
+    expect(normalizeSymbol('forex:eurusd$gb')).toBe('forex:EURUSD$GB');
+    expect(normalizeSymbol('STOCK:aapl$us')).toBe('AAPL$US');
+    for (const symbol of ['indices:DJI$US', 'future:GC$US', 'fund:QQQ$US']) expect(normalizeSymbol(symbol)).toBe(symbol);
+  });
+
+  it.each(['AAPL', 'AAPL$', '$US', 'AAPL$USA1', 'AA PL$US', 'AAPL$U', '', 'bonds:X$US', 'crypto:', 'crypto:BTCUSDT', ':AAPL$US', 'crypto:crypto:BTC$BA'])('rejects %j', (symbol) => {
+    expect(errorsOf({ ...base, symbol })).toEqual(['symbol must be a symbol like AAPL$US (CODE$REGION) or crypto:BTCUSDT$BA (MARKET:CODE$REGION)']);
   });
 });
 

@@ -65,10 +65,12 @@ describe('the symbol pattern of the document', () => {
       maxLength,
     });
   const space = fc.constantFrom('', ' ', '\t\n', '\u00a0', '\u2028', '\ufeff', '\u200b');
-  /** Near-symbols: CODE[$EXCHANGE]$REGION with odd characters (ſ and ı upper-case to S and I) and white space around. */
+  /** A market prefix, sometimes odd (an unknown market, a space, a dotless ı). */
+  const prefix = fc.option(fc.constantFrom('crypto:', 'Forex:', 'INDICES:', 'stock:', 'future:', 'fund:', 'bond:', 'crypto :', 'ındices:', ':'));
+  /** Near-symbols: [MARKET:]CODE[$EXCHANGE]$REGION with odd characters (ſ and ı upper-case to S and I) and white space around. */
   const symbolish = fc
-    .tuple(space, chars('aZ09._-', 'ſı é$', 1, 21), fc.option(chars('aZ', 'ſ0', 2, 8)), chars('aZ', 'ı0', 2, 2), space)
-    .map(([before, code, exchange, region, after]) => `${before}${code}${exchange === null ? '' : `$${exchange}`}$${region}${after}`);
+    .tuple(space, prefix, chars('aZ09._-', 'ſı é$:', 1, 21), fc.option(chars('aZ', 'ſ0', 2, 8)), chars('aZ', 'ı0', 2, 2), space)
+    .map(([before, market, code, exchange, region, after]) => `${before}${market ?? ''}${code}${exchange === null ? '' : `$${exchange}`}$${region}${after}`);
 
   it('accepts exactly what the server accepts', () => {
     const accepted = { true: 0, false: 0 };

@@ -44,6 +44,17 @@ describe('GET /alerts', () => {
     expect(await items(`since=${encodeURIComponent(at(1))}`)).toEqual([alerts[2], alerts[1]]);
   });
 
+  it('filters by a symbol of another market, its prefix in any case', async () => {
+    const { owner, key } = await api.newOwner();
+    const alerts = [alert({ symbol: 'crypto:BTCUSDT$BA', triggeredAt: at(0) }), alert({ symbol: 'BTCUSDT$BA', triggeredAt: at(1) }), alert({ symbol: 'forex:EURUSD$GB', triggeredAt: at(2) })];
+    for (const a of alerts) await storeAlert(api.table.db, owner, a);
+
+    const items = async (query: string) => ((await api.request('GET', `/alerts?${query}`, { key })).body as AlertPage).items;
+    expect(await items(`symbol=${encodeURIComponent('Crypto:btcusdt$ba')}`)).toEqual([alerts[0]]);
+    expect(await items(`symbol=${encodeURIComponent('BTCUSDT$BA')}`)).toEqual([alerts[1]]);
+    expect(await items(`symbol=${encodeURIComponent('forex:EURUSD$GB')}`)).toEqual([alerts[2]]);
+  });
+
   it('answers an empty page when there are no alerts', async () => {
     const { key } = await api.newOwner();
     expect((await api.request('GET', '/alerts', { key })).body).toEqual({ items: [], nextCursor: null });

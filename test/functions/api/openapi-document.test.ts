@@ -60,13 +60,24 @@ describe('OpenAPI document', () => {
 
   it('states what the validators check: symbol patterns, a future expiresAt, a non-empty patch', () => {
     const symbol = new RegExp(propertiesOf('RuleCreate').symbol?.pattern as string, 'u');
-    for (const accepted of ['AAPL$US', ' aapl$us\n', '700$HK', 'reliance$nse$in']) expect(symbol.test(accepted), accepted).toBe(true);
-    for (const refused of ['AAPL', '$US', 'AA PL$US', 'aapſ$us', '']) expect(symbol.test(refused), refused).toBe(false);
+    for (const accepted of ['AAPL$US', ' aapl$us\n', '700$HK', 'reliance$nse$in', 'crypto:BTCUSDT$BA', 'Forex:eurusd$gb', 'stock:AAPL$US']) expect(symbol.test(accepted), accepted).toBe(true);
+    for (const refused of ['AAPL', '$US', 'AA PL$US', 'aapſ$us', '', 'bond:X$US', 'crypto:BTCUSDT']) expect(symbol.test(refused), refused).toBe(false);
     const query = document.paths['/rules']?.get?.parameters?.find((parameter) => parameter.name === 'symbol');
     expect(query?.schema.pattern).toBe(propertiesOf('RuleCreate').symbol?.pattern);
-    expect(propertiesOf('Rule').symbol).toMatchObject({ pattern: '^[A-Z0-9][A-Z0-9._-]{0,19}(\\$[A-Z]{2,8})?\\$[A-Z]{2}$' });
+    expect(propertiesOf('Rule').symbol).toMatchObject({ pattern: '^((forex|indices|crypto|future|fund):)?[A-Z0-9][A-Z0-9._-]{0,19}(\\$[A-Z]{2,8})?\\$[A-Z]{2}$' });
     expect(JSON.stringify(propertiesOf('RuleCreate').expiresAt)).toContain('{"kind":"futureTimestamp"}');
     expect(schemas.RulePatch).toMatchObject({ minProperties: 1 });
+  });
+
+  it("describes the feed's verdict on a rule: invalid_symbol with its message, and warming from live data", () => {
+    const rule = propertiesOf('Rule');
+    expect(rule.status?.enum).toContain('invalid_symbol');
+    expect(schemas.Rule?.required).toEqual(expect.arrayContaining(['status', 'statusMessage', 'warmUp']));
+    expect(JSON.stringify(rule.warmUp)).toContain('"const":"warming_from_live_data"');
+    const status = document.paths['/rules']?.get?.parameters?.find((parameter) => parameter.name === 'status');
+    expect(status?.schema.enum).toEqual(['active', 'paused', 'triggered', 'expired', 'invalid_symbol']);
+    // Not settable: a create or patch takes only active and paused.
+    expect(propertiesOf('RuleCreate').status?.enum).toEqual(['active', 'paused']);
   });
 
   it('says that empty query values count as absent, unknown ones are refused, and other methods answer 404', () => {

@@ -216,7 +216,36 @@ describe('GET /rules', () => {
     expect(await ids('?symbol=&status=&limit=&cursor=')).toHaveLength(3);
   });
 
+  it('creates, lists and filters rules on symbols of other markets, the prefix canonical and unambiguous', async () => {
+    const { key } = await api.newOwner();
+    const crypto = await createRule(key, { symbol: ' Crypto:btcusdt$ba ' });
+    const stock = await createRule(key, { symbol: 'stock:btcusdt$ba' });
+    const forex = await createRule(key, { symbol: 'forex:EURUSD$GB', condition: { type: 'crosses_below', value: 1.08345 } });
+    expect([crypto.symbol, stock.symbol, forex.symbol]).toEqual(['crypto:BTCUSDT$BA', 'BTCUSDT$BA', 'forex:EURUSD$GB']);
+    expect(forex.condition).toEqual({ type: 'crosses_below', value: 1.08345 });
+    expect((await api.request('GET', `/rules/${crypto.id}`, { key })).body).toEqual(crypto);
+    expect(await listWatchedSymbols(api.table.db)).toEqual(
+      expect.arrayContaining([
+        { symbol: 'crypto:BTCUSDT$BA', activeRules: 1, rulesVersion: 1 },
+        { symbol: 'forex:EURUSD$GB', activeRules: 1, rulesVersion: 1 },
+      ]),
+    );
+
+    const ids = async (query: string) => ((await api.request('GET', `/rules${query}`, { key })).body as { items: Rule[] }).items.map((r) => r.id);
+    expect(await ids(`?symbol=${encodeURIComponent('CRYPTO:BTCUSDT$BA')}`)).toEqual([crypto.id]);
+    expect(await ids(`?symbol=${encodeURIComponent('btcusdt$ba')}`)).toEqual([stock.id]);
+    expect(await ids(`?symbol=${encodeURIComponent('forex:eurusd$gb')}&status=active`)).toEqual([forex.id]);
+
+    // A symbol moves to another market by a patch, like any other change of symbol.
+    const moved = await api.request('PATCH', `/rules/${stock.id}`, { key, json: { symbol: 'crypto:BTCUSDT$BA' } });
+    expect(moved.body).toMatchObject({ symbol: 'crypto:BTCUSDT$BA' });
+    expect((await ids(`?symbol=${encodeURIComponent('crypto:BTCUSDT$BA')}`)).sort()).toEqual([crypto.id, stock.id].sort());
+    expect((await listWatchedSymbols(api.table.db)).find((w) => w.symbol === 'crypto:BTCUSDT$BA')?.activeRules).toBe(2);
+  });
+
   it.each([
+    ['symbol=bonds:X$US', 'symbol'],
+    ['symbol=crypto:BTCUSDT', 'symbol'],
     ['limit=0', 'limit'],
     ['limit=101', 'limit'],
     ['limit=ten', 'limit'],
