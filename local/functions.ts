@@ -28,8 +28,8 @@ export interface FunctionEndpoints {
   queueUrls: DeliveryQueuesConfig['queueUrls'];
   /** Unset until the WebSocket API listens (the dashboard-socket functions do not need it). */
   websocketManagementEndpoint?: string;
-  /** The iTick REST base and token of the evaluator's indicator warm-up; unset: its defaults. */
-  itick: { restBase?: string; token: string } | undefined;
+  /** iTick's REST as the evaluator uses it (warm-up, previous close, history): base, token and the token's calls per minute; unset: no iTick. */
+  itick: { restBase: string; token: string; restPerMinute: number } | undefined;
 }
 
 /**
@@ -54,7 +54,7 @@ export function functionEnvironment(base: Env, endpoints: FunctionEndpoints): En
     ...(endpoints.websocketManagementEndpoint === undefined ? {} : { WEBSOCKET_MANAGEMENT_ENDPOINT: endpoints.websocketManagementEndpoint }),
     ...(endpoints.itick === undefined
       ? {}
-      : { ITICK_TOKEN: endpoints.itick.token, ...(endpoints.itick.restBase === undefined ? {} : { ITICK_REST_BASE: endpoints.itick.restBase }) }),
+      : { ITICK_TOKEN: endpoints.itick.token, ITICK_REST_BASE: endpoints.itick.restBase, ITICK_REST_PER_MINUTE: String(endpoints.itick.restPerMinute) }),
   };
 }
 

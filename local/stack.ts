@@ -12,7 +12,7 @@
  * | WebSocket API + @connections | local WebSocket server running the dashboard-socket handlers |
  * | dashboard on S3 + CloudFront | a static server of dashboard/dist (built when stale) with config.json |
  * | Fargate ingest task | the real ingest task, as a child process |
- * | iTick | the market simulator, unless ITICK_TOKEN is set |
+ * | iTick (every market's socket, REST) | the market simulator, unless ITICK_TOKEN is set |
  * | Telegram Bot API | a stand-in that prints messages, unless TELEGRAM_BOT_TOKEN is set |
  * | outbox sweeper schedule | an interval |
  *
@@ -25,6 +25,7 @@ import path from 'node:path';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DELIVERY_CHANNEL_TYPES as QUEUES } from '../core/channels/registry';
 import { LOCAL_CREDENTIALS } from '../core/local-credentials';
+import { MARKETS, MARKET_INFO, marketUrls, type Market } from '../core/rule-model/market';
 import { API_CORS } from '../dashboard/api-cors';
 import { ensureDashboardBuilt } from '../dashboard/build';
 import { DELIVERY_VISIBILITY_TIMEOUT_SECONDS, MAX_RECEIVE_COUNT, NOTIFIER_TIMEOUT_SECONDS } from '../functions/shared/delivery-queue-settings';
@@ -38,7 +39,8 @@ import { functionEnvironment, loadFunctions, loadSocketFunctions, type Env, type
 import { startHttpApiServer, type HttpApiServer } from './http-api-server';
 import { lambdaContext } from './lambda-context';
 import { startLambdaInvokeServer, type LambdaInvokeServer } from './lambda-invoke-server';
-import { MarketSimulator } from './market-simulator/market-simulator';
+import type { FeedShapes } from './market-simulator/feed-shapes';
+import { MarketSimulator, unknownSymbolMatcher } from './market-simulator/market-simulator';
 import { spawnTypeScript, Stoppers, stopChild, throwIfStopped } from './processes';
 import { removeRuntimeFile, writeRuntimeFile } from './runtime-file';
 import { startSesServer, type SesServer } from './ses-server';
@@ -55,7 +57,16 @@ export interface LocalStackOptions {
   devOwner?: string;
   /** Real iTick when set; otherwise the simulator. */
   itickToken?: string;
+  /** The stock socket with a token (default iTick's); the other markets' derive from it (`marketUrls`). */
   itickWsUrl?: string;
+  /** Sockets of other markets that do not follow `itickWsUrl` (ITICK_WS_URL_<CLASS>), with a token. */
+  itickMarketUrls?: Partial<Record<Market, string>>;
+  /** iTick's REST base; unset: the simulator's without a token, else ITICK_REST_BASE of the environment or https://api.itick.org. */
+  itickRestBase?: string;
+  /** REST calls per minute of the token (ITICK_REST_PER_MINUTE), for every caller; the simulator enforces it too. Default 5. */
+  itickRestPerMinute?: number;
+  /** Shapes of the simulator's frames; default `spec`. */
+  simulatorShapes?: FeedShapes;
   /** Real Telegram when set; otherwise the stand-in. */
   telegramBotToken?: string;
   telegramApiBase?: string;
@@ -99,7 +110,8 @@ export interface LocalStack {
   devOwner: string;
   /** The dev owner's webhook signing secret (local development only: printed at start). */
   webhookSecret: string | null;
-  feed: { source: 'simulator' | 'itick'; url: string };
+  /** Where every market's feed and the REST come from (the stock URL also as `url`); never the token. */
+  feed: FeedSources;
   telegram: { source: 'stand-in' | 'telegram'; apiBase: string };
   /** The control interface of the simulator (`POST /control/script`), when it is the feed. */
   simulatorControlUrl: string | null;
@@ -112,7 +124,23 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+export interface FeedSources {
+  source: 'simulator' | 'itick';
+  /** The stock socket. */
+  url: string;
+  urls: Record<Market, string>;
+  restBase: string;
+  restPerMinute: number;
+  /** The simulator's shapes; `null` for iTick. */
+  shapes: FeedShapes | null;
+}
+
 const TELEGRAM_STAND_IN_TOKEN = '0:local-stand-in';
+const SIMULATOR_TOKEN = 'local-simulator';
+const ITICK_REST_BASE = 'https://api.itick.org';
+const DEFAULT_REST_PER_MINUTE = 5;
+/** Codes the local simulator does not know, so that an unknown symbol (`invalid_symbol`) can be tried locally. */
+const SIMULATOR_UNKNOWN_CODES = ['ZZZ*'];
 const DEFAULT_REGION = 'us-east-1';
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const DASHBOARD_DIST = path.join(REPO_ROOT, 'dashboard', 'dist');
@@ -145,7 +173,7 @@ async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<Lo
   const queues = await startQueues(region, stoppers);
   step();
   // The feed, before the evaluator: the evaluator warms indicators up from the feed's kline REST.
-  const feed = await startFeed(options, stoppers);
+  const feed = await startFeed(options, env, stoppers);
   step();
 
   const endpoints: FunctionEndpoints = {
@@ -182,8 +210,11 @@ async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<Lo
         AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? LOCAL_CREDENTIALS.secretAccessKey,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        ITICK_TOKEN: options.itickToken ?? 'local-simulator',
-        ITICK_WS_URL: feed.url,
+        ITICK_TOKEN: options.itickToken ?? SIMULATOR_TOKEN,
+        // ITICK_WS_URL for stocks, ITICK_WS_URL_<CLASS> for the others.
+        ...Object.fromEntries(MARKETS.map((market) => [MARKET_INFO[market].urlSetting, feed.sources.urls[market]])),
+        ITICK_REST_BASE: feed.sources.restBase,
+        ITICK_REST_PER_MINUTE: String(feed.sources.restPerMinute),
         BATCH_WINDOW_MS: String(options.batchWindowMs),
         EVALUATOR_FUNCTION_NAME: 'evaluator',
         LAMBDA_ENDPOINT: lambda.url,
@@ -215,7 +246,7 @@ async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<Lo
     devApiKey: storage.devApiKey,
     devOwner: storage.devOwner,
     webhookSecret: storage.webhookSecret,
-    feed: { source: feed.source, url: feed.url },
+    feed: feed.sources,
     telegram: { source: telegram.source, apiBase: telegram.apiBase },
     simulatorControlUrl: feed.controlUrl,
     lambdaEndpoint: lambda.url,
@@ -281,17 +312,42 @@ async function startQueues(region: string, stoppers: Stoppers) {
   return { server, client, urls };
 }
 
-/** The market simulator as the feed (and as iTick's kline REST), unless an iTick token is given. */
-async function startFeed(options: LocalStackOptions, stoppers: Stoppers) {
-  type Feed = { source: 'simulator' | 'itick'; url: string; controlUrl: string | null; itick: { restBase?: string; token: string } | undefined };
-  if (options.feed === false) return { source: 'simulator', url: '', controlUrl: null, itick: undefined } satisfies Feed as Feed;
-  if (options.itickToken !== undefined) {
-    return { source: 'itick', url: options.itickWsUrl ?? 'wss://api.itick.org/stock', controlUrl: null, itick: { token: options.itickToken } } satisfies Feed as Feed;
+/**
+ * The market simulator as the feed of every market and as iTick's REST, unless an iTick token is
+ * given. With a token each market's socket is its own setting or derives from the stock URL
+ * (`marketUrls`), and the REST base is ITICK_REST_BASE: the process environment is the
+ * functions' base environment (functionEnvironment), so a value there is the one they would use.
+ */
+async function startFeed(options: LocalStackOptions, env: Env, stoppers: Stoppers) {
+  type Feed = { sources: FeedSources; controlUrl: string | null; itick: FunctionEndpoints['itick'] };
+  const restPerMinute = options.itickRestPerMinute ?? DEFAULT_REST_PER_MINUTE;
+  if (options.feed === false) {
+    const none = Object.fromEntries(MARKETS.map((market) => [market, ''])) as Record<Market, string>;
+    return { sources: { source: 'simulator', url: '', urls: none, restBase: '', restPerMinute, shapes: null }, controlUrl: null, itick: undefined } satisfies Feed as Feed;
   }
-  const simulator = await MarketSimulator.start({ ticksPerSecond: options.simulatorTicksPerSecond });
+  if (options.itickToken !== undefined) {
+    const urls = marketUrls(options.itickWsUrl ?? 'wss://api.itick.org/stock', options.itickMarketUrls ?? {});
+    // An empty ITICK_REST_BASE means unset, as for every setting.
+    const restBase = options.itickRestBase ?? (env.ITICK_REST_BASE || ITICK_REST_BASE);
+    return {
+      sources: { source: 'itick', url: urls.stock, urls, restBase, restPerMinute, shapes: null },
+      controlUrl: null,
+      itick: { token: options.itickToken, restBase, restPerMinute },
+    } satisfies Feed as Feed;
+  }
+  const shapes = options.simulatorShapes ?? 'spec';
+  // The simulator holds the stack to the same REST budget as iTick would: a caller that ignores
+  // the budget or a 429 shows up locally, not first in production.
+  const simulator = await MarketSimulator.start({ ticksPerSecond: options.simulatorTicksPerSecond, shapes, restPerMinute, unknownSymbols: unknownSymbolMatcher(SIMULATOR_UNKNOWN_CODES) });
   stoppers.add(() => simulator.close());
-  const base = `http://127.0.0.1:${simulator.port}`;
-  return { source: 'simulator', url: simulator.url, controlUrl: `${base}/control`, itick: { restBase: base, token: 'local-simulator' } } satisfies Feed as Feed;
+  // Every market from the simulator: without a token, the URL settings have nothing to point at.
+  const urls = marketUrls(simulator.url, {});
+  const restBase = options.itickRestBase ?? simulator.restBase;
+  return {
+    sources: { source: 'simulator', url: urls.stock, urls, restBase, restPerMinute, shapes },
+    controlUrl: `${simulator.restBase}/control`,
+    itick: { restBase, token: SIMULATOR_TOKEN, restPerMinute },
+  } satisfies Feed as Feed;
 }
 
 /** The dashboard WebSocket API, running the dashboard-socket functions. */

@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { MARKETS, MARKET_INFO } from '../core/rule-model/market';
 import { stopOnSignals } from './processes';
 import { runtimeFilePath } from './runtime-file';
 import { LocalSettingsError, parseLocalSettings, type LocalSettings } from './settings';
@@ -54,6 +55,10 @@ function startStack(settings: LocalSettings, signal: AbortSignal): Promise<Local
     devApiKey: settings.devApiKey,
     itickToken: settings.itickToken,
     itickWsUrl: settings.itickWsUrl,
+    itickMarketUrls: settings.itickMarketUrls,
+    itickRestBase: settings.itickRestBase,
+    itickRestPerMinute: settings.itickRestPerMinute,
+    simulatorShapes: settings.simulatorShapes,
     telegramBotToken: settings.telegramBotToken,
     telegramApiBase: settings.telegramApiBase,
     sesEndpoint: settings.sesEndpoint,
@@ -71,6 +76,16 @@ function startStack(settings: LocalSettings, signal: AbortSignal): Promise<Local
   });
 }
 
+/** Where each market's feed and iTick's REST come from, one line each (never the token). */
+function feedLines(feed: LocalStack['feed']): string[] {
+  const from = feed.source === 'simulator' ? `market simulator (${feed.shapes ?? 'spec'} shapes, SIMULATOR_SHAPES)` : 'iTick (ITICK_TOKEN)';
+  return [
+    `  Feed           ${from}`,
+    ...MARKETS.map((market) => `    ${MARKET_INFO[market].label.padEnd(12)} ${feed.urls[market]}`),
+    `  iTick REST     ${feed.restBase} (${feed.restPerMinute} calls per minute, ITICK_REST_PER_MINUTE)`,
+  ];
+}
+
 function startupBlock(stack: LocalStack): string {
   const curl = `curl -s -X POST ${stack.apiUrl}/rules -H 'Authorization: Bearer ${stack.devApiKey}' -H 'Content-Type: application/json' -d '{"symbol":"AAPL$US","condition":{"type":"crosses_above","value":200},"channels":[{"type":"telegram","chatId":"123456789"}]}'`;
   return [
@@ -81,8 +96,8 @@ function startupBlock(stack: LocalStack): string {
     `  WebSocket      ${stack.webSocketUrl}`,
     `  SES web page   ${stack.sesWebPageUrl}`,
     `  Telegram       ${stack.telegram.source === 'stand-in' ? `local stand-in at ${stack.telegram.apiBase} (messages are printed here)` : 'the real Bot API'}`,
-    `  Feed           ${stack.feed.source === 'simulator' ? `market simulator at ${stack.feed.url}` : `iTick at ${stack.feed.url}`}`,
-    ...(stack.simulatorControlUrl === null ? [] : [`  Simulator      ${stack.simulatorControlUrl} (POST /script {"symbol","prices"})`]),
+    ...feedLines(stack.feed),
+    ...(stack.simulatorControlUrl === null ? [] : [`  Simulator      ${stack.simulatorControlUrl} (POST /script {"symbol","prices"}, symbols as the API names them: AAPL$US, crypto:BTCUSDT$BA)`]),
     `  API key        ${stack.devApiKey}   (owner ${stack.devOwner})`,
     ...(stack.webhookSecret === null ? [] : [`  Webhook secret ${stack.webhookSecret}`]),
     '',

@@ -1,41 +1,43 @@
 /**
- * A market that speaks iTick's stock WebSocket protocol (shared/spec/itick.md), for the local
- * stack, the tests and the benchmark.
+ * A market that speaks iTick's WebSocket protocol (shared/spec/itick.md and iTick's own docs,
+ * test/fixtures/itick/README.md), for the local stack, the tests and the benchmark.
  *
- * Protocol, as the real server is described: token in the `token` upgrade header or in an
- * `{"ac":"auth"}` message; greeting; auth result (a refusal closes the socket); subscribe and
- * unsubscribe answers, with the plan's symbol-limit error; pong echoing the ping's params; data
- * wrapped as `{"code":1,"data":{...,"type":"tick"|"quote"|"depth"}}` with `s` the code and `r`
- * the region. A second connection with a token that is already connected knocks the first off.
+ * Every market on its own path, both doc generations (market-paths.ts): `/stock` `/forex`
+ * `/indices` `/crypto` `/future` `/fund`, and the older `/sws` `/fws` `/iws` `/cws`. A
+ * subscription on a market's path is for that market (`BTCUSDT$BA` on `/crypto` is
+ * `crypto:BTCUSDT$BA`); the scripting API and `/control/*` take those canonical symbols.
  *
- * Markets: a seeded random walk per subscribed symbol at a configurable rate (quotes carry `p`,
- * the previous close), exact scripted tick sequences for tests, and a full-speed mode that sends
- * as fast as the sockets drain, for benchmarks. The WebSocket rides on a plain HTTP server that
- * also serves iTick's kline endpoint, `GET /stock/kline?region=&code=&kType=&limit=` (token in
- * the `token` header; answer `{"code":0,"msg":null,"data":[{"t","o","h","l","c","v","tu"},…]}`,
- * oldest first): scripted bars when a test set them, else bars made up from a seeded walk that
- * ends at the symbol's current price.
+ * Protocol, as the real server is described: token in the `token` upgrade header (current paths)
+ * or in an `{"ac":"auth"}` message (the only way on the older paths); greeting; auth result (a
+ * refusal closes the socket); subscribe and unsubscribe answers, with the plan's symbol-limit
+ * error and E001 `not found this produce` for a set holding an unknown symbol (refused as a
+ * whole); pong echoing the ping's params. A second connection with a token already connected to
+ * the same market knocks the first off (each market is its own cluster). Data frames come in one
+ * of two shapes (feed-shapes.ts): `spec` (ticks and quotes with `s` code, `r` region, `p`) or
+ * `docs` (quote-only, `s` as `AAPL.US` / `ETH_USDT`, the day's running volume), plus streamed
+ * klines for `kline@<kType>` subscribers.
  *
- * Control over HTTP (for a simulator running inside another process, e.g. the local stack under
- * an end-to-end test): `POST /control/script` `{"symbol","prices":[...],"startAt"?,"stepMs"?,"volume"?}`
- * sends exactly those trades (tick times from `startAt`, default now, `stepMs` apart),
- * `POST /control/quote` `{"symbol","prevClose"?,"last"?}` a quote, `POST /control/klines`
- * `{"symbol","kType","bars":[{"t","o","h","l","c","v"}]}` or `{"symbol","kType","closes":[...],"startAt"}`
- * the kline history to serve, and `GET /control/stats` answers the stats. Loopback only, like the
- * simulator itself.
+ * Markets: a seeded random walk per subscribed symbol at a configurable rate, exact scripted
+ * trades for tests, and a full-speed mode that sends as fast as the sockets drain, for
+ * benchmarks. The WebSocket rides on a plain HTTP server that also serves iTick's REST per market
+ * (simulator-rest.ts: kline and quote, with a per-token rate limit) and the control interface
+ * (control-api.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { splitSymbol } from '../../core/rule-model';
+import { MARKET_INFO, type Market } from '../../core/rule-model/market';
+import { splitSymbol } from '../../core/rule-model/symbol';
+import { serveControl } from './control-api';
+import { FrameWriter, socketSymbol, type FeedShapes } from './feed-shapes';
+import { KlineHistory, K_TYPE_MS, type Kline } from './kline-history';
+import { canonicalSymbol, socketPathOf, subscribedSymbol } from './market-paths';
 import { RandomWalk, seededRandom } from './random-walk';
+import { RestBudget } from './rest-budget';
+import { serveRest, type RestCounters } from './simulator-rest';
 
-/** FNV-1a, for seeding made-up histories per symbol. */
-function hashOf(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return hash;
-}
+export type { FeedShapes } from './feed-shapes';
+export type { Kline } from './kline-history';
 
 export interface MarketSimulatorOptions {
   host?: string;
@@ -45,17 +47,30 @@ export interface MarketSimulatorOptions {
   tokens?: readonly string[] | 'any';
   /** The plan's symbol limit per connection; unlimited when unset. */
   symbolLimit?: number;
-  /** Honour the `token` upgrade header (true); false makes clients fall back to the auth message. */
+  /** Honour the `token` upgrade header on the current paths (true); false makes clients fall back to the auth message. The older paths never honour it. */
   headerAuth?: boolean;
-  /** A second connection with the same token closes the first (true, as iTick does). */
+  /** A second connection with the same token to the same market closes the first (true, as iTick does). */
   knockOff?: boolean;
   answerPings?: boolean;
   /** Answer every unsubscribe with an error (iTick's unsubscribe support is unconfirmed). */
   refuseUnsubscribe?: boolean;
   /** Send numbers as strings, as some iTick sources report. */
   stringNumbers?: boolean;
-  /** Leave `r` out of data messages. */
+  /** Leave `r` out of spec-shaped data messages. */
   omitRegion?: boolean;
+  /**
+   * The shape of data frames (feed-shapes.ts): `spec` (the default: ticks, quotes with `s` code
+   * and `r` region, what the project's spec describes) or `docs` (what iTick's current docs print).
+   */
+  shapes?: FeedShapes;
+  /**
+   * Symbols iTick does not know (canonical, `crypto:FOO$BA`), or a test of one: a subscribe
+   * holding any of them is refused as a whole with E001 `not found this produce`, and REST calls
+   * for them get that message too.
+   */
+  unknownSymbols?: readonly string[] | ((symbol: string) => boolean);
+  /** REST calls each token may make in any 60 s; past it, 429 with `Retry-After`. Unset: no limit. */
+  restPerMinute?: number;
   /** Random-walk trades per second per subscribed symbol; 0 (the default) sends only what is scripted. */
   ticksPerSecond?: number;
   /** How often each subscribed symbol gets a quote while the walk runs. */
@@ -63,30 +78,17 @@ export interface MarketSimulatorOptions {
   seed?: number;
 }
 
-/** A kline as iTick's REST answers it: bar start (epoch ms), open, high, low, close, volume, turnover. */
-export interface Kline {
-  t: number;
-  o: number;
-  h: number;
-  l: number;
-  c: number;
-  v: number;
-  tu: number;
-}
-
-/** Bar length per iTick `kType` (1=1m, 2=5m, 3=15m, 4=30m, 5=1h, 8=1d, 9=1w). */
-const K_TYPE_MS: Readonly<Record<number, number>> = { 1: 60_000, 2: 300_000, 3: 900_000, 4: 1_800_000, 5: 3_600_000, 8: 86_400_000, 9: 604_800_000 };
-const MAX_KLINES = 1000;
-
-export interface SimulatorStats {
+export interface SimulatorStats extends RestCounters {
   connectionsAccepted: number;
   open: number;
   authenticated: number;
+  /** Trades sent: `tick` frames in spec shapes, quotes with a new last price in docs shapes. */
   ticksSent: number;
+  /** Summary quotes sent (not counting docs-shaped trades). */
   quotesSent: number;
   pingsAnswered: number;
-  /** Kline requests answered (with bars or an error). */
-  klineRequests: number;
+  /** Subscribe requests refused because they held an unknown symbol (E001). */
+  unknownRefused: number;
   /** Client requests in order, the last 1,000 (the auth message's token is left out). */
   requests: { ac: string; params: string }[];
 }
@@ -95,36 +97,68 @@ interface Client {
   ws: WebSocket;
   /** The TCP socket under `ws`; full-speed mode writes pre-built frames to it directly. */
   socket: Socket;
+  /** The market of the path it connected to. */
+  market: Market;
+  /** Connected on an older-docs path: auth by message only. */
+  legacy: boolean;
   token: string | undefined;
   authenticated: boolean;
+  /** Canonical symbols. */
   symbols: Set<string>;
   types: Set<string>;
 }
 
 const answers = {
   greeting: '{"code":1,"msg":"Connected Successfully"}',
-  authOk: '{"code":1,"resAc":"auth","msg":"authenticated"}',
   authFailed: '{"code":0,"resAc":"auth","msg":"auth failed"}',
   unresolved: '{"code":0,"msg":"cannot be resolved action"}',
 };
 
 const answer = (action: string, ok: boolean, msg: string) => JSON.stringify({ code: ok ? 1 : 0, resAc: action, msg });
 
+/** iTick's subscribe type of a streamed kline, `kline@<kType>`. */
+const KLINE_TYPE = /^kline@(\d+)$/;
+
+/**
+ * Patterns of unknown symbols as the CLI takes them: a canonical symbol (`ZZZZQ$US`,
+ * `crypto:FOO$BA`), or a code prefix ending in `*` (`ZZZ*`: every code starting with ZZZ, in
+ * any market).
+ * @example unknownSymbolMatcher(['ZZZ*'])('crypto:ZZZX$BA') // true
+ */
+export function unknownSymbolMatcher(patterns: readonly string[]): (symbol: string) => boolean {
+  const prefixes = patterns.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1).toUpperCase());
+  const exact = new Set(patterns.filter((p) => !p.endsWith('*')).map(canonicalSymbol));
+  return (symbol) => exact.has(symbol) || prefixes.some((prefix) => splitSymbol(symbol).code.startsWith(prefix));
+}
+
 /**
  * Starts a simulator on a free loopback port.
  * @example
- * const market = await MarketSimulator.start({ tokens: ['good'], symbolLimit: 3 });
- * market.script('AAPL$US', [190, 191.5, 189]); // exact ticks to every subscriber of AAPL$US
+ * const market = await MarketSimulator.start({ tokens: ['good'], symbolLimit: 3, shapes: 'docs' });
+ * market.script('AAPL$US', [190, 191.5, 189]); // exact trades to every subscriber of AAPL$US
+ * market.script('crypto:BTCUSDT$BA', [97_000]); // … and of BTCUSDT$BA on /crypto
  * await market.close();
  */
 export class MarketSimulator {
   private readonly clients = new Set<Client>();
   private readonly walk: RandomWalk;
   private readonly random: () => number;
-  private readonly counters = { connectionsAccepted: 0, ticksSent: 0, quotesSent: 0, pingsAnswered: 0, klineRequests: 0 };
-  /** Scripted kline histories, by `SYMBOL|kType`. */
-  private readonly klineScripts = new Map<string, Kline[]>();
+  private readonly history = new KlineHistory();
+  private readonly frames: FrameWriter;
+  private readonly budget: RestBudget;
+  private readonly counters = {
+    connectionsAccepted: 0,
+    ticksSent: 0,
+    quotesSent: 0,
+    pingsAnswered: 0,
+    unknownRefused: 0,
+    restRequests: 0,
+    restRateLimited: 0,
+    klineRequests: 0,
+    quoteRequests: 0,
+  };
   private readonly requests: SimulatorStats['requests'] = [];
+  private readonly isUnknown: (symbol: string) => boolean;
   private tokens: readonly string[] | 'any';
   private symbolLimit: number | undefined;
   private answerPings: boolean;
@@ -142,18 +176,30 @@ export class MarketSimulator {
     this.symbolLimit = options.symbolLimit;
     this.answerPings = options.answerPings ?? true;
     this.random = seededRandom(options.seed ?? 1);
-    this.walk = new RandomWalk(this.random);
+    this.walk = new RandomWalk(this.random, undefined, (symbol) => MARKET_INFO[splitSymbol(symbol).market].priceDecimals);
+    this.frames = new FrameWriter({ shapes: options.shapes ?? 'spec', stringNumbers: options.stringNumbers === true, omitRegion: options.omitRegion === true });
+    this.budget = new RestBudget(options.restPerMinute);
+    const unknown = options.unknownSymbols;
+    if (typeof unknown === 'function') this.isUnknown = unknown;
+    else {
+      const listed = new Set((unknown ?? []).map(canonicalSymbol));
+      this.isUnknown = (symbol) => listed.has(symbol);
+    }
     wss.on('connection', (ws, request) => this.accept(ws, request));
     if ((options.ticksPerSecond ?? 0) > 0) this.startWalk(options.ticksPerSecond ?? 0, options.quoteEveryMs ?? 1_000);
   }
 
   static async start(options: MarketSimulatorOptions = {}): Promise<MarketSimulator> {
-    // The server needs its simulator for control requests, and the simulator needs its server.
+    // The server needs its simulator for HTTP requests, and the simulator needs its server.
     const created: { simulator?: MarketSimulator } = {};
     const http = createServer((request, response) => {
-      void created.simulator?.control(request, response);
+      void created.simulator?.serveHttp(request, response);
     });
-    const wss = new WebSocketServer({ server: http });
+    const wss = new WebSocketServer({
+      server: http,
+      // Only the paths iTick serves; anything else is refused at the upgrade, as a wrong URL would be.
+      verifyClient: (info, accept) => (socketPathOf(pathOf(info.req.url)) === undefined ? accept(false, 404, 'Not Found') : accept(true)),
+    });
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -162,82 +208,28 @@ export class MarketSimulator {
     return created.simulator;
   }
 
-  /** The HTTP control interface (see the module comment). */
-  private async control(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const reply = (status: number, body: unknown): void => {
-      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    };
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    let body: Record<string, unknown> = {};
-    try {
-      if (chunks.length > 0) body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-    } catch {
-      return reply(400, { code: 0, msg: 'body must be JSON' });
-    }
-    const symbol = typeof body.symbol === 'string' ? body.symbol : undefined;
-    const numberOr = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
-    const [path = '/', query = ''] = (request.url ?? '/').split('?');
-    const route = `${request.method ?? 'GET'} ${path}`;
-    switch (route) {
-      case 'GET /stock/kline':
-        return this.answerKlines(request, new URLSearchParams(query), reply);
-      case 'POST /control/script': {
-        const prices = Array.isArray(body.prices) ? body.prices.filter((p): p is number => typeof p === 'number' && p > 0) : [];
-        if (symbol === undefined || prices.length === 0) return reply(400, { code: 0, msg: 'needs "symbol" and "prices" (positive numbers)' });
-        const volume = numberOr(body.volume);
-        const stepMs = numberOr(body.stepMs);
-        const startAt = numberOr(body.startAt);
-        const sent = this.script(symbol, prices, {
-          ...(volume === undefined ? {} : { volume }),
-          ...(stepMs === undefined ? {} : { stepMs }),
-          ...(startAt === undefined ? {} : { startAt }),
-        });
-        return reply(200, { code: 1, subscribers: sent });
-      }
-      case 'POST /control/klines': {
-        const kType = numberOr(body.kType) ?? 1;
-        const size = K_TYPE_MS[kType];
-        if (symbol === undefined || size === undefined) return reply(400, { code: 0, msg: 'needs "symbol" and a known "kType"' });
-        let bars: Kline[];
-        if (Array.isArray(body.closes)) {
-          const startAt = numberOr(body.startAt);
-          if (startAt === undefined) return reply(400, { code: 0, msg: '"closes" needs "startAt" (epoch ms of the first bar)' });
-          bars = body.closes.filter((c): c is number => typeof c === 'number' && c > 0).map((c, i) => ({ t: startAt + i * size, o: c, h: c, l: c, c, v: 100, tu: c * 100 }));
-        } else if (Array.isArray(body.bars)) {
-          bars = body.bars.flatMap((b: unknown) => {
-            const bar = b as Record<string, unknown>;
-            const [t, c] = [numberOr(bar.t), numberOr(bar.c)];
-            if (t === undefined || c === undefined) return [];
-            const v = numberOr(bar.v) ?? 0;
-            return [{ t, o: numberOr(bar.o) ?? c, h: numberOr(bar.h) ?? c, l: numberOr(bar.l) ?? c, c, v, tu: c * v }];
-          });
-        } else {
-          return reply(400, { code: 0, msg: 'needs "bars" or "closes"' });
-        }
-        this.setKlines(symbol, kType, bars);
-        return reply(200, { code: 1, bars: bars.length });
-      }
-      case 'POST /control/quote': {
-        if (symbol === undefined) return reply(400, { code: 0, msg: 'needs "symbol"' });
-        const last = numberOr(body.last);
-        const prevClose = numberOr(body.prevClose);
-        return reply(200, { code: 1, subscribers: this.quote(symbol, { ...(last === undefined ? {} : { last }), ...(prevClose === undefined ? {} : { prevClose }) }) });
-      }
-      case 'GET /control/stats':
-        return reply(200, { code: 1, data: { ...this.stats(), subscribed: this.subscribedSymbols() } });
-      default:
-        return reply(404, { code: 0, msg: 'not found' });
-    }
-  }
-
   get port(): number {
     return (this.http.address() as AddressInfo).port;
   }
 
-  /** The URL to give the ingest task as ITICK_WS_URL. */
+  /** The stock socket's URL, to give the ingest task as ITICK_WS_URL (the other markets' URLs derive from it). */
   get url(): string {
-    return `ws://${this.options.host ?? '127.0.0.1'}:${this.port}/stock`;
+    return this.urlOf('stock');
+  }
+
+  /** A market's socket URL; `legacy` gives the older docs' path (`/cws`) where there is one. */
+  urlOf(market: Market, options: { legacy?: boolean } = {}): string {
+    const { path, legacyPath } = MARKET_INFO[market];
+    return `ws://${this.options.host ?? '127.0.0.1'}:${this.port}/${options.legacy === true && legacyPath !== undefined ? legacyPath : path}`;
+  }
+
+  /** The REST base (`{restBase}/crypto/quote?…`), to give as ITICK_REST_BASE. */
+  get restBase(): string {
+    return `http://${this.options.host ?? '127.0.0.1'}:${this.port}`;
+  }
+
+  get shapes(): FeedShapes {
+    return this.frames.shapes;
   }
 
   setTokens(tokens: readonly string[] | 'any'): void {
@@ -248,12 +240,17 @@ export class MarketSimulator {
     this.symbolLimit = limit;
   }
 
+  /** Changes the REST rate limit per token per minute (`undefined`: none). */
+  setRestPerMinute(perMinute: number | undefined): void {
+    this.budget.setPerMinute(perMinute);
+  }
+
   /** Stop (or resume) answering pings, as a dead or stalled server would. */
   setAnswerPings(answer: boolean): void {
     this.answerPings = answer;
   }
 
-  /** Symbols subscribed by any authenticated connection, sorted. */
+  /** Canonical symbols subscribed by any authenticated connection, on any market, sorted. */
   subscribedSymbols(): string[] {
     const symbols = new Set<string>();
     for (const client of this.clients) if (client.authenticated) for (const symbol of client.symbols) symbols.add(symbol);
@@ -272,80 +269,51 @@ export class MarketSimulator {
 
   /** Moves the symbol to `price` and sends one trade at it. Returns how many subscribers got it. */
   setPrice(symbol: string, price: number, volume = 100): number {
-    return this.sendTrade(symbol, this.walk.trade(symbol, price, volume), Date.now());
+    const canonical = canonicalSymbol(symbol);
+    const at = Date.now();
+    return this.sendTrade(canonical, this.walk.trade(canonical, price, volume, at), at);
   }
 
   /**
-   * Sends exactly these trades, in order, to every subscriber of the symbol. Times start at
-   * `startAt` (default now) and advance by `stepMs` (default 0) per trade.
+   * Sends exactly these trades, in order, to every subscriber of the symbol (canonical, any
+   * market). Times start at `startAt` (default now) and advance by `stepMs` (default 0) per trade.
+   * Returns how many subscribers got the last one.
    */
   script(symbol: string, prices: readonly number[], options: { volume?: number; startAt?: number; stepMs?: number } = {}): number {
+    const canonical = canonicalSymbol(symbol);
     const startAt = options.startAt ?? Date.now();
     let sent = 0;
     prices.forEach((price, i) => {
-      sent = this.sendTrade(symbol, this.walk.trade(symbol, price, options.volume ?? 100), startAt + i * (options.stepMs ?? 0));
+      const at = startAt + i * (options.stepMs ?? 0);
+      sent = this.sendTrade(canonical, this.walk.trade(canonical, price, options.volume ?? 100, at), at);
     });
     return sent;
   }
 
   /** Serves exactly these klines (oldest first) for the symbol and `kType` from now on; an empty list restores made-up bars. */
   setKlines(symbol: string, kType: number, bars: readonly Kline[]): void {
-    const key = `${symbol.toUpperCase()}|${kType}`;
-    if (bars.length === 0) this.klineScripts.delete(key);
-    else this.klineScripts.set(key, [...bars].sort((a, b) => a.t - b.t));
+    this.history.set(canonicalSymbol(symbol), kType, bars);
   }
 
-  /** The klines `GET /stock/kline` answers: the scripted ones, else a made-up history ending at the current price. */
+  /** The klines the kline REST answers: the scripted ones, else a made-up history ending at the current price. */
   klines(symbol: string, kType: number, limit: number, now = Date.now()): Kline[] {
-    const scripted = this.klineScripts.get(`${symbol}|${kType}`);
-    if (scripted !== undefined) return scripted.slice(-limit);
-    const size = K_TYPE_MS[kType] ?? 60_000;
-    // Made up backwards from the current price with a generator seeded by the symbol and kType,
-    // so the same request gets the same history (as long as the price has not moved).
-    const random = seededRandom(hashOf(`${symbol}|${kType}`));
-    const last = Math.floor(now / size) * size;
-    const bars: Kline[] = [];
-    let close = this.walk.market(symbol).price;
-    for (let i = 0; i < limit; i += 1) {
-      const open = Math.max(0.01, Math.round(close * (1 + (random() - 0.5) * 0.004) * 100) / 100);
-      const high = Math.max(open, close) * (1 + random() * 0.001);
-      const low = Math.min(open, close) * (1 - random() * 0.001);
-      const v = 100 * (1 + Math.floor(random() * 50));
-      bars.push({ t: last - i * size, o: open, h: Math.round(high * 100) / 100, l: Math.round(low * 100) / 100, c: close, v, tu: Math.round(close * v) });
-      close = open;
-    }
-    return bars.reverse();
-  }
-
-  private answerKlines(request: IncomingMessage, query: URLSearchParams, reply: (status: number, body: unknown) => void): void {
-    this.counters.klineRequests += 1;
-    const token = request.headers.token;
-    if (typeof token !== 'string' || token === '' || (this.tokens !== 'any' && !this.tokens.includes(token))) {
-      return reply(401, { code: 0, msg: 'invalid token', data: null });
-    }
-    const code = (query.get('code') ?? '').trim().toUpperCase();
-    const region = (query.get('region') ?? '').trim().toUpperCase();
-    const kType = Number(query.get('kType') ?? '1');
-    const limit = Math.min(MAX_KLINES, Math.max(1, Number(query.get('limit') ?? '100') || 100));
-    if (code === '' || region === '' || K_TYPE_MS[kType] === undefined) return reply(200, { code: 1, msg: 'invalid parameters', data: null });
-    const data = this.klines(`${code}$${region}`, kType, limit).map((k) => ({
-      tu: this.number(k.tu),
-      c: this.number(k.c),
-      t: k.t,
-      v: this.number(k.v),
-      h: this.number(k.h),
-      l: this.number(k.l),
-      o: this.number(k.o),
-    }));
-    reply(200, { code: 0, msg: null, data });
+    const canonical = canonicalSymbol(symbol);
+    return this.history.bars(canonical, kType, limit, this.walk.market(canonical).price, now);
   }
 
   /** Sends a quote for the symbol (last price, previous close, day summary). */
   quote(symbol: string, fields: { last?: number; prevClose?: number } = {}): number {
-    const market = this.walk.market(symbol);
+    const canonical = canonicalSymbol(symbol);
+    const market = this.walk.market(canonical);
+    const now = Date.now();
     if (fields.prevClose !== undefined) market.prevClose = fields.prevClose;
-    if (fields.last !== undefined) this.walk.trade(symbol, fields.last, 0);
-    return this.broadcast(symbol, 'quote', this.quoteMessage(symbol, Date.now()));
+    if (fields.last !== undefined) this.walk.trade(canonical, fields.last, 0, now);
+    return this.broadcast(canonical, 'quote', this.frames.quote(canonical, market, now));
+  }
+
+  /** Starts a new trading day for the symbol: its running volume drops to 0 (sends nothing by itself). */
+  newSession(symbol: string, prevClose?: number): void {
+    this.walk.newSession(canonicalSymbol(symbol), prevClose);
   }
 
   /** Sends raw text to every open connection (malformed messages, unknown messages). */
@@ -378,33 +346,69 @@ export class MarketSimulator {
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
 
+  /** REST and control requests; anything else is 404. */
+  private async serveHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
+      response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+    };
+    const url = new URL(request.url ?? '/', 'http://simulator');
+    const method = request.method ?? 'GET';
+    const backend = {
+      acceptsToken: (token: string) => this.acceptsToken(token),
+      isUnknown: this.isUnknown,
+      klines: (symbol: string, kType: number, limit: number) => this.klines(symbol, kType, limit),
+      state: (symbol: string) => this.walk.market(symbol),
+      budget: this.budget,
+      counters: this.counters,
+      frames: this.frames,
+    };
+    if (serveRest(method, url.pathname, url.searchParams, request.headers.token, reply, backend)) return;
+    if (!url.pathname.startsWith('/control/')) return reply(404, { code: 0, msg: 'not found' });
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    let body: Record<string, unknown> = {};
+    try {
+      if (chunks.length > 0) body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return reply(400, { code: 0, msg: 'body must be JSON' });
+    }
+    serveControl(`${method} ${url.pathname}`, body ?? {}, reply, this);
+  }
+
+  private acceptsToken(token: string): boolean {
+    return token !== '' && (this.tokens === 'any' || this.tokens.includes(token));
+  }
+
   private accept(ws: WebSocket, request: IncomingMessage): void {
     this.counters.connectionsAccepted += 1;
-    const client: Client = { ws, socket: request.socket, token: undefined, authenticated: false, symbols: new Set(), types: new Set() };
+    // verifyClient let only served paths through.
+    const { market, legacy } = socketPathOf(pathOf(request.url)) ?? { market: 'stock' as const, legacy: false };
+    const client: Client = { ws, socket: request.socket, market, legacy, token: undefined, authenticated: false, symbols: new Set(), types: new Set() };
     this.clients.add(client);
     ws.on('close', () => this.clients.delete(client));
     ws.on('error', () => ws.terminate());
     ws.on('message', (data: WebSocket.RawData) => this.receive(client, data.toString()));
     ws.send(answers.greeting);
     const header = request.headers.token;
-    if ((this.options.headerAuth ?? true) && typeof header === 'string' && header !== '') this.authenticate(client, header);
+    // The older docs know no header: the client must send the auth message.
+    if (!legacy && (this.options.headerAuth ?? true) && typeof header === 'string' && header !== '') this.authenticate(client, header);
   }
 
   private authenticate(client: Client, token: string): void {
     if (client.authenticated) return;
-    if (token === '' || (this.tokens !== 'any' && !this.tokens.includes(token))) {
+    if (!this.acceptsToken(token)) {
       client.ws.send(answers.authFailed);
       client.ws.close(1008, 'auth failed');
       return;
     }
     if (this.options.knockOff ?? true) {
       for (const other of this.clients) {
-        if (other !== client && other.authenticated && other.token === token) other.ws.close(1000, 'another connection with the same key');
+        if (other !== client && other.authenticated && other.token === token && other.market === client.market) other.ws.close(1000, 'another connection with the same key');
       }
     }
     client.token = token;
     client.authenticated = true;
-    client.ws.send(answers.authOk);
+    client.ws.send(this.frames.authOk(token, client.legacy));
   }
 
   private receive(client: Client, text: string): void {
@@ -418,7 +422,7 @@ export class MarketSimulator {
     const ac = typeof request?.ac === 'string' ? request.ac : '';
     const params = typeof request?.params === 'string' ? request.params : '';
     this.requests.push({ ac, params: ac === 'auth' ? '<token>' : params });
-    // A local stack runs for days (a ping every 30 s): keep the recent history only.
+    // A local stack runs for days (a ping every 15–30 s): keep the recent history only.
     if (this.requests.length > 1_000) this.requests.shift();
     switch (ac) {
       case 'auth':
@@ -437,13 +441,29 @@ export class MarketSimulator {
     }
   }
 
+  /** The canonical symbols of a subscription's `params` on the client's market; `undefined` for any entry that is none. */
+  private symbolsOf(client: Client, params: string): (string | undefined)[] {
+    // iTick's doc pages subscribe bare codes (`"EURUSD,GBPUSD"`); a docs-shaped server takes them.
+    const bareCodes = this.frames.shapes === 'docs';
+    return params
+      .split(',')
+      .filter((entry) => entry.trim() !== '')
+      .map((entry) => subscribedSymbol(client.market, entry, bareCodes));
+  }
+
   private subscribe(client: Client, params: string, types: string): void {
-    const symbols = params.split(',').map((symbol) => symbol.trim().toUpperCase()).filter((symbol) => symbol !== '');
+    const parsed = this.symbolsOf(client, params);
+    const symbols = parsed.filter((symbol): symbol is string => symbol !== undefined);
     const after = new Set([...client.symbols, ...symbols]);
     let refusal: string | undefined;
     if (!client.authenticated) refusal = 'not authenticated';
-    else if (symbols.length === 0 || symbols.some((symbol) => !symbol.includes('$'))) refusal = 'cannot be resolved action';
-    else if (this.symbolLimit !== undefined && after.size > this.symbolLimit) refusal = 'exceeding the maximum subscription limit';
+    else if (parsed.length === 0 || symbols.length < parsed.length) refusal = 'cannot be resolved action';
+    else if (symbols.some(this.isUnknown)) {
+      // E001: iTick's docs do not say whether it names the symbol or refuses only it; refusing the
+      // whole request without naming it is the hard case a client must bisect.
+      this.counters.unknownRefused += 1;
+      refusal = 'not found this produce';
+    } else if (this.symbolLimit !== undefined && after.size > this.symbolLimit) refusal = 'exceeding the maximum subscription limit';
     if (refusal !== undefined) {
       client.ws.send(answer('subscribe', false, refusal));
       return;
@@ -451,7 +471,7 @@ export class MarketSimulator {
     client.symbols = after;
     for (const type of types.split(',')) client.types.add(type.trim().toLowerCase());
     client.ws.send(answer('subscribe', true, 'subscribe Successfully'));
-    if (this.walkTimer !== undefined) for (const symbol of symbols) client.ws.send(this.quoteMessage(symbol, Date.now()));
+    if (this.walkTimer !== undefined) for (const symbol of symbols) client.ws.send(this.frames.quote(symbol, this.walk.market(symbol), Date.now()));
     if (this.fullSpeed) this.pumpFullSpeed();
   }
 
@@ -460,65 +480,39 @@ export class MarketSimulator {
       client.ws.send(answer('unsubscribe', false, 'cannot be resolved action'));
       return;
     }
-    for (const symbol of params.split(',')) client.symbols.delete(symbol.trim().toUpperCase());
+    for (const symbol of this.symbolsOf(client, params)) if (symbol !== undefined) client.symbols.delete(symbol);
     client.ws.send(answer('unsubscribe', true, 'unsubscribe Successfully'));
   }
 
-  private number(value: number): number | string {
-    return this.options.stringNumbers === true ? String(value) : value;
-  }
-
-  private where(symbol: string): { s: string; r?: string } {
-    const { code, region } = splitSymbol(symbol);
-    return this.options.omitRegion === true ? { s: code } : { s: code, r: region };
-  }
-
-  private tickMessage(symbol: string, price: number, volume: number, at: number): string {
-    return JSON.stringify({ code: 1, data: { ...this.where(symbol), ld: this.number(price), v: this.number(volume), t: this.number(at), type: 'tick' } });
-  }
-
-  private quoteMessage(symbol: string, at: number): string {
-    const m = this.walk.market(symbol);
-    const change = Math.round((m.price - m.prevClose) * 100) / 100;
-    return JSON.stringify({
-      code: 1,
-      data: {
-        ...this.where(symbol),
-        ld: this.number(m.price),
-        o: this.number(m.open),
-        h: this.number(m.high),
-        l: this.number(m.low),
-        p: this.number(m.prevClose),
-        v: this.number(m.volume),
-        tu: this.number(Math.round(m.turnover)),
-        ch: this.number(change),
-        chp: this.number(Math.round((change / m.prevClose) * 10_000) / 100),
-        t: this.number(at),
-        ts: 0,
-        type: 'quote',
-      },
-    });
-  }
-
-  private depthMessage(symbol: string, at: number): string {
-    const { price } = this.walk.market(symbol);
-    const level = (po: number, p: number) => ({ po, p: Math.round(p * 100) / 100, v: 100 * po, o: po });
-    return JSON.stringify({ code: 1, data: { ...this.where(symbol), a: [level(1, price + 0.01), level(2, price + 0.02)], b: [level(1, price - 0.01), level(2, price - 0.02)], t: at, type: 'depth' } });
-  }
-
   private sendTrade(symbol: string, trade: { price: number; volume: number }, at: number): number {
-    return this.broadcast(symbol, 'tick', this.tickMessage(symbol, trade.price, trade.volume, at));
+    const state = this.walk.market(symbol);
+    const sent = this.broadcast(symbol, this.frames.tradeType, this.frames.trade(symbol, state, trade, at), true);
+    this.streamKlines(symbol, trade, at);
+    return sent;
   }
 
-  private broadcast(symbol: string, type: 'tick' | 'quote' | 'depth', text: string): number {
+  /** Folds the trade into the bars of every `kline@<kType>` a subscriber of the symbol asked for, and sends each its bar. */
+  private streamKlines(symbol: string, trade: { price: number; volume: number }, at: number): void {
+    const kTypes = new Set<number>();
+    for (const client of this.clients) {
+      if (!client.symbols.has(symbol)) continue;
+      for (const type of client.types) {
+        const kType = Number(KLINE_TYPE.exec(type)?.[1]);
+        if (K_TYPE_MS.has(kType)) kTypes.add(kType);
+      }
+    }
+    for (const kType of kTypes) this.broadcast(symbol, `kline@${kType}`, this.frames.kline(symbol, kType, this.history.trade(symbol, kType, trade.price, trade.volume, at)));
+  }
+
+  private broadcast(symbol: string, type: string, text: string, isTrade = false): number {
     let sent = 0;
     for (const client of this.clients) {
       if (!client.authenticated || !client.symbols.has(symbol) || !client.types.has(type) || client.ws.readyState !== WebSocket.OPEN) continue;
       client.ws.send(text);
       sent += 1;
     }
-    if (sent > 0 && type === 'tick') this.counters.ticksSent += 1;
-    if (sent > 0 && type === 'quote') this.counters.quotesSent += 1;
+    if (sent > 0 && isTrade) this.counters.ticksSent += 1;
+    else if (sent > 0 && type === 'quote') this.counters.quotesSent += 1;
     return sent;
   }
 
@@ -536,10 +530,11 @@ export class MarketSimulator {
       if (quoting) sinceQuote = 0;
       const now = Date.now();
       for (const symbol of this.subscribedSymbols()) {
-        for (let i = 0; i < trades; i += 1) this.sendTrade(symbol, this.walk.step(symbol), now);
+        for (let i = 0; i < trades; i += 1) this.sendTrade(symbol, this.walk.step(symbol, now), now);
         if (quoting) {
-          this.broadcast(symbol, 'quote', this.quoteMessage(symbol, now));
-          this.broadcast(symbol, 'depth', this.depthMessage(symbol, now));
+          const state = this.walk.market(symbol);
+          this.broadcast(symbol, 'quote', this.frames.quote(symbol, state, now));
+          this.broadcast(symbol, 'depth', this.frames.depth(symbol, state, now));
         }
       }
     }, stepMs);
@@ -553,18 +548,20 @@ export class MarketSimulator {
    * hand and written to the TCP socket in one call instead of one `ws.send` per message. That is
    * sound because the server negotiates no compression and `ws` writes whole frames
    * synchronously, so these frames can never land inside one of its own. Messages are ASCII
-   * (symbol codes, numbers, keys), so one char is one byte.
+   * (symbol codes, numbers, keys), so one char is one byte. Docs shapes send each trade as a
+   * quote carrying the last price and the day's running volume.
    */
   private pumpFullSpeed(): void {
     if (!this.fullSpeed || this.fullSpeedTimer !== undefined) return;
     const highWater = 1 << 20;
+    const docs = this.frames.shapes === 'docs';
     let subscribers = 0;
     let full = true;
     for (const client of this.clients) {
       if (!client.authenticated || client.symbols.size === 0 || client.ws.readyState !== WebSocket.OPEN) continue;
       subscribers += 1;
       const symbols = [...client.symbols].map((symbol) => {
-        const { s, r } = this.where(symbol);
+        const { s, r } = socketSymbol(symbol, this.frames.options);
         return { symbol, prefix: `{"code":1,"data":{"s":"${s}"${r === undefined ? '' : `,"r":"${r}"`},"ld":` };
       });
       const now = Date.now();
@@ -573,8 +570,10 @@ export class MarketSimulator {
         let frames = '';
         for (let i = 0; i < 256; i += 1) {
           const { symbol, prefix } = symbols[this.fullSpeedCursor++ % symbols.length] as (typeof symbols)[number];
-          const { price, volume } = this.walk.step(symbol);
-          const text = `${prefix}${price},"v":${volume},"t":${now},"type":"tick"}}`;
+          const { price, volume } = this.walk.step(symbol, now);
+          const text = docs
+            ? `${prefix}${price},"t":${now},"v":${this.walk.market(symbol).volume},"type":"quote"}}`
+            : `${prefix}${price},"v":${volume},"t":${now},"type":"tick"}}`;
           // FIN + text opcode, then the unmasked payload length (7 bits, or 126 and 16 bits).
           frames += text.length < 126 ? String.fromCharCode(0x81, text.length) : String.fromCharCode(0x81, 126, text.length >> 8, text.length & 0xff);
           frames += text;
@@ -594,4 +593,9 @@ export class MarketSimulator {
       full ? 1 : 0,
     );
   }
+}
+
+/** The path of a request URL (`/crypto?x` → `/crypto`). */
+function pathOf(url: string | undefined): string {
+  return new URL(url ?? '/', 'http://simulator').pathname;
 }

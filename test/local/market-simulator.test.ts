@@ -162,10 +162,10 @@ describe('the market simulator speaks iTick', () => {
     await eventually(() => received.length === 1, 'raw message');
   });
 
-  it('answers other HTTP requests with 404', async () => {
+  it('answers other HTTP requests with 404, and refuses sockets on paths iTick does not serve', async () => {
     await start();
-    const response = await fetch(`http://127.0.0.1:${market!.port}/stock/quote?region=US&code=AAPL`);
-    expect(response.status).toBe(404);
+    for (const path of ['/stock/depth?region=US&code=AAPL', '/sws/kline', '/control/dance']) expect((await fetch(`http://127.0.0.1:${market!.port}${path}`)).status).toBe(404);
+    await expect(connectRaw(`ws://127.0.0.1:${market!.port}/websocket/stock`, 'key')).rejects.toThrow(/404/);
   });
 });
 

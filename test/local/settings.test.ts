@@ -11,6 +11,9 @@ describe('local settings', () => {
       devApiKey: undefined,
       itickToken: undefined,
       itickWsUrl: undefined,
+      itickMarketUrls: {},
+      itickRestBase: undefined,
+      itickRestPerMinute: 5,
       telegramBotToken: undefined,
       telegramApiBase: undefined,
       sesEndpoint: undefined,
@@ -18,6 +21,7 @@ describe('local settings', () => {
       dynamodbEndpoint: undefined,
       batchWindowMs: 250,
       simulatorTicksPerSecond: 2,
+      simulatorShapes: 'spec',
       dataDir: DEFAULT_LOCAL_DATA_DIR,
     });
     expect(DEFAULT_LOCAL_DATA_DIR).toMatch(/[/\\]\.local[/\\]dynamodb$/);
@@ -36,7 +40,29 @@ describe('local settings', () => {
     expect(settings).toMatchObject({ apiPort: 3100, dashboardPort: 0, telegramBotToken: '123:abc_DEF', dynamodbEndpoint: 'http://127.0.0.1:8000', batchWindowMs: 100, simulatorTicksPerSecond: 0, dataDir: '/tmp/data' });
   });
 
+  it("reads each market's feed URL, the REST base, the REST budget and the simulator's shapes", () => {
+    const settings = parseLocalSettings({
+      ITICK_WS_URL: 'ws://127.0.0.1:9000/stock',
+      ITICK_WS_URL_CRYPTO: 'wss://crypto.example/feed',
+      ITICK_WS_URL_FUND: '',
+      ITICK_REST_BASE: 'http://127.0.0.1:9000',
+      ITICK_REST_PER_MINUTE: '60',
+      SIMULATOR_SHAPES: 'docs',
+    });
+    expect(settings).toMatchObject({
+      itickWsUrl: 'ws://127.0.0.1:9000/stock',
+      itickMarketUrls: { crypto: 'wss://crypto.example/feed' },
+      itickRestBase: 'http://127.0.0.1:9000',
+      itickRestPerMinute: 60,
+      simulatorShapes: 'docs',
+    });
+  });
+
   it.each([
+    [{ ITICK_WS_URL_FOREX: 'http://x' }, 'ITICK_WS_URL_FOREX must be a ws:// or wss:// URL (got "http://x")'],
+    [{ ITICK_REST_BASE: 'ws://x' }, 'ITICK_REST_BASE must be an http(s) URL (got "ws://x")'],
+    [{ ITICK_REST_PER_MINUTE: '0' }, 'ITICK_REST_PER_MINUTE must be a whole number from 1 to 100000 (got "0")'],
+    [{ SIMULATOR_SHAPES: 'legacy' }, 'SIMULATOR_SHAPES must be spec or docs (got "legacy")'],
     [{ API_PORT: '70000' }, 'API_PORT must be a port number from 1 to 65535 (got "70000")'],
     [{ BATCH_WINDOW_MS: 'soon' }, 'BATCH_WINDOW_MS must be a whole number of milliseconds from 10 to 60000 (got "soon")'],
     [{ DYNAMODB_ENDPOINT: 'ftp://x' }, 'DYNAMODB_ENDPOINT must be an http(s) URL (got "ftp://x")'],
