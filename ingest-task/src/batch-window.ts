@@ -37,16 +37,15 @@ export interface SymbolFeed {
   reset: boolean;
   /** Listed in its shard's open window. */
   listed: boolean;
+  /** The last previous close a quote said (sent with each of the symbol's paths). */
   prevClose: number | undefined;
-  lastPrice: number | undefined;
-  hadTrade: boolean;
   /** No longer watched: forgotten once its gathered points are sealed. */
   retired: boolean;
 }
 
 /** A new symbol's feed on shard `shard`. */
 export function newSymbolFeed(symbol: string, shard: number): SymbolFeed {
-  return { symbol, shard, compressor: new PathCompressor(), reset: false, listed: false, prevClose: undefined, lastPrice: undefined, hadTrade: false, retired: false };
+  return { symbol, shard, compressor: new PathCompressor(), reset: false, listed: false, prevClose: undefined, retired: false };
 }
 
 /** The window a shard is gathering: the symbols with points in it, and its counts and positions. */
@@ -72,7 +71,6 @@ export class OpenWindow {
     const before = compressor.size;
     compressor.add(price, at, volume);
     this.points += compressor.size - before;
-    feed.lastPrice = price;
     if (!feed.listed) {
       feed.listed = true;
       this.feeds.push(feed);

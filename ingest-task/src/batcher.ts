@@ -70,6 +70,7 @@ interface Shard {
  * const batcher = new Batcher({ shards: 4, windowMs: 250, maxPoints: 10_000, backlogMaxPoints: 1_000_000, invoker, logger });
  * batcher.markReset('AAPL$US');             // just subscribed: the first point is a baseline
  * batcher.addTrade('AAPL$US', 190.5, Date.now(), 100);
+ * batcher.addQuote('AAPL$US', 190.5, 188.2, Date.now()); // keeps the previous close
  * await batcher.drain(8_000);               // on SIGTERM
  */
 export class Batcher {
@@ -101,22 +102,24 @@ export class Batcher {
     }));
   }
 
-  /** A trade: the price path's next point. */
+  /**
+   * A trade: the price path's next point. It may come from a `tick` or from a quote with a new
+   * last price (the connection decides which quotes are trades: quote-trades.ts), so a quote-only
+   * feed is priced through here too.
+   */
   addTrade(symbol: string, price: number, at: number, volume: number): void {
-    const feed = this.feed(symbol);
-    feed.hadTrade = true;
-    this.addPoint(feed, price, at, volume);
+    this.addPoint(this.feed(symbol), price, at, volume);
   }
 
   /**
-   * A quote: keeps the previous close, and its last price stands in for trades only while the
-   * symbol has had none (some symbols only ever quote). Quote volume is the day's running total,
-   * not a trade's, so the point carries none.
+   * A quote: only its previous close is kept (sent with the symbol's next batch). Its price is not
+   * a point here: a quote that stands for a trade comes through {@link addTrade} as well, so a
+   * point here would count it twice.
    */
-  addQuote(symbol: string, last: number | undefined, prevClose: number | undefined, at: number): void {
+  addQuote(symbol: string, _last: number | undefined, prevClose: number | undefined, _at: number): void {
+    if (prevClose === undefined) return;
     const feed = this.feed(symbol);
-    if (prevClose !== undefined) feed.prevClose = prevClose;
-    if (!feed.hadTrade && last !== undefined && last !== feed.lastPrice) this.addPoint(feed, last, at, 0);
+    feed.prevClose = prevClose;
   }
 
   /** The symbol's next point follows a gap in the feed (a (re)connect or (re)subscribe). */

@@ -189,20 +189,32 @@ describe('batching ticks for the evaluator', () => {
     ]);
   });
 
-  it('takes the previous close from quotes, and quote prices only while a symbol has had no trade', async () => {
+  it("keeps the previous close from quotes and sends it with the symbol's path; a quote's price is no point of its own", async () => {
     const evaluator = recordingEvaluator();
     const b = batcher({ invoker: evaluator });
     const at = Date.now();
+    // The connection hands a quote that stands for a trade on as a trade too (quote-trades.ts):
+    // a point here as well would count that trade twice.
     b.addQuote('AAPL$US', 99, 98, at);
-    b.addQuote('AAPL$US', 99, 98, at + 1);
-    await eventually(() => evaluator.delivered().length === 1, 'quote-only batch');
-    b.addTrade('AAPL$US', 100, at + 2, 7);
-    b.addQuote('AAPL$US', 120, 98.5, at + 3);
-    await eventually(() => evaluator.delivered().length === 2, 'trade batch');
+    b.addTrade('AAPL$US', 99, at, 0);
+    b.addQuote('AAPL$US', 99.5, undefined, at + 1);
+    await eventually(() => evaluator.delivered().length === 1, 'first batch');
+    b.addQuote('AAPL$US', 120, 98.5, at + 2);
+    b.addTrade('AAPL$US', 100, at + 3, 7);
+    await eventually(() => evaluator.delivered().length === 2, 'second batch');
     expect(evaluator.delivered().map((event) => event.symbols[0])).toEqual([
       { symbol: 'AAPL$US', points: [[99, at, 0]], prevClose: 98 },
-      { symbol: 'AAPL$US', points: [[100, at + 2, 7]], prevClose: 98.5 },
+      { symbol: 'AAPL$US', points: [[100, at + 3, 7]], prevClose: 98.5 },
     ]);
+  });
+
+  it('sends no batch for quotes alone', async () => {
+    const evaluator = recordingEvaluator();
+    const b = batcher({ invoker: evaluator });
+    b.addQuote('AAPL$US', 99, 98, Date.now());
+    await pause(60);
+    expect(evaluator.calls).toHaveLength(0);
+    expect(b.stats()).toMatchObject({ ticksAccepted: 0, pendingPoints: 0 });
   });
 
   it("still hands over a retired symbol's gathered ticks", async () => {
