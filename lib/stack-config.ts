@@ -8,6 +8,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import * as z from 'zod';
+import { isMarket, MARKET_INFO, type Market } from '../core/rule-model/market';
 import { ConfigError as IngestConfigError, readConfig as readIngestConfig } from '../ingest-task/src/config';
 
 /** The context keys a user may set (docs/deploy.md describes each). */
@@ -17,6 +18,10 @@ export const CONTEXT_KEYS = [
   'dashboardOrigin',
   'itickMaxSymbolsPerConnection',
   'itickConnections',
+  'itickWsUrl',
+  'itickMarketWsUrls',
+  'itickPingIntervalMs',
+  'itickPongTimeoutMs',
   'batchWindowMs',
   'logRetentionDays',
   'apiThrottle',
@@ -53,12 +58,24 @@ export interface StackConfig {
   readonly sender: SenderConfig | undefined;
   /** CORS origins of the HTTP API: `['*']` or explicit origins; unset: the dashboard's own CloudFront origin. */
   readonly dashboardOrigins: readonly string[] | undefined;
-  readonly itick: { readonly maxSymbolsPerConnection: number | undefined; readonly connections: number };
+  readonly itick: ItickStackConfig;
   readonly batchWindowMs: number;
   readonly logRetention: RetentionDays;
   readonly apiThrottle: ThrottleConfig;
   /** Unset: the "no ticks during market hours" alarm is not created. */
   readonly marketHours: MarketHours | undefined;
+}
+
+/** The ingest task's iTick settings as the stack passes them (unset: the task's own default). */
+export interface ItickStackConfig {
+  readonly maxSymbolsPerConnection: number | undefined;
+  readonly connections: number;
+  /** ITICK_WS_URL; unset: the task's default, `wss://api.itick.org/stock`. */
+  readonly wsUrl: string | undefined;
+  /** ITICK_WS_URL_<CLASS> for the markets given; the others derive from the stock URL's origin. */
+  readonly marketWsUrls: Readonly<Partial<Record<Market, string>>>;
+  readonly pingIntervalMs: number;
+  readonly pongTimeoutMs: number;
 }
 
 /** A bad or missing context value; the message names the key. */
@@ -114,37 +131,101 @@ function parseOrigins(value: Raw): string[] | undefined {
   });
 }
 
+type IngestKey =
+  | 'itickMaxSymbolsPerConnection'
+  | 'itickConnections'
+  | 'itickWsUrl'
+  | 'itickMarketWsUrls'
+  | 'itickPingIntervalMs'
+  | 'itickPongTimeoutMs'
+  | 'batchWindowMs';
+
+const MARKET_URLS_EXPECTED = 'must be an object of market → ws:// or wss:// URL such as {"crypto":"wss://api.itick.org/crypto"}, or "crypto=wss://…,forex=wss://…", for forex, indices, crypto, future, fund';
+
+/** `itickMarketWsUrls`: an object from cdk.json, a JSON object or `market=url,…` from `-c`. */
+function parseMarketUrls(value: Raw): Partial<Record<Market, string>> {
+  if (isUnset(value)) return {};
+  let candidate: Raw = value;
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (text.startsWith('{')) {
+      try {
+        candidate = JSON.parse(text);
+      } catch {
+        return fail('itickMarketWsUrls', MARKET_URLS_EXPECTED, value);
+      }
+    } else {
+      candidate = Object.fromEntries(
+        text.split(',').map((pair) => {
+          const at = pair.indexOf('=');
+          return at < 0 ? [pair.trim(), ''] : [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+        }),
+      );
+    }
+  }
+  if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) return fail('itickMarketWsUrls', MARKET_URLS_EXPECTED, value);
+  const urls: Partial<Record<Market, string>> = {};
+  for (const [market, url] of Object.entries(candidate as Record<string, unknown>)) {
+    // Stocks have their own key, itickWsUrl (ITICK_WS_URL).
+    if (!isMarket(market) || market === 'stock' || typeof url !== 'string' || url === '') return fail('itickMarketWsUrls', MARKET_URLS_EXPECTED, value);
+    urls[market] = url;
+  }
+  return urls;
+}
+
 /** The ingest task's parser decides; its setting names are mapped back to context keys. */
-function parseIngestSettings(values: Record<'itickMaxSymbolsPerConnection' | 'itickConnections' | 'batchWindowMs', Raw>) {
-  const settingOf = {
+function parseIngestSettings(values: Record<IngestKey, Raw>) {
+  const settingOf: Record<string, IngestKey> = {
     ITICK_MAX_SYMBOLS_PER_CONNECTION: 'itickMaxSymbolsPerConnection',
     ITICK_CONNECTIONS: 'itickConnections',
+    ITICK_WS_URL: 'itickWsUrl',
+    ITICK_PING_INTERVAL_MS: 'itickPingIntervalMs',
+    ITICK_PONG_TIMEOUT_MS: 'itickPongTimeoutMs',
     BATCH_WINDOW_MS: 'batchWindowMs',
-  } as const;
-  const asSetting = (key: ContextKey, value: Raw): string | undefined => {
+  };
+  const asSetting = (key: IngestKey, value: Raw): string | undefined => {
     if (isUnset(value)) return undefined;
     if (typeof value !== 'number' && typeof value !== 'string') return fail(key, 'must be a whole number', value);
     // The ingest parser coerces, so reject what coercion would accept but a person did not mean ("", " 5", "0x10").
     if (!/^\d+$/.test(String(value))) return fail(key, 'must be a whole number', value);
     return String(value);
   };
+  const asUrl = (key: IngestKey, value: Raw): string | undefined => {
+    if (isUnset(value)) return undefined;
+    if (typeof value !== 'string') return fail(key, 'must be a ws:// or wss:// URL', value);
+    return value;
+  };
+  const marketUrls = parseMarketUrls(values.itickMarketWsUrls);
+  const marketEnv: Record<string, string> = {};
+  for (const [market, url] of Object.entries(marketUrls)) {
+    const setting = MARKET_INFO[market as Market].urlSetting;
+    marketEnv[setting] = url;
+    settingOf[setting] = 'itickMarketWsUrls';
+  }
   const env = {
-    // Only the three settings under test matter; the required ones get stand-ins.
+    // Only the settings under test matter; the required ones get stand-ins.
     ITICK_TOKEN: 'stand-in',
     EVALUATOR_FUNCTION_NAME: 'stand-in',
     TABLE_NAME: 'stand-in',
     ITICK_MAX_SYMBOLS_PER_CONNECTION: asSetting('itickMaxSymbolsPerConnection', values.itickMaxSymbolsPerConnection),
     ITICK_CONNECTIONS: asSetting('itickConnections', values.itickConnections),
+    ITICK_WS_URL: asUrl('itickWsUrl', values.itickWsUrl),
+    ...marketEnv,
+    ITICK_PING_INTERVAL_MS: asSetting('itickPingIntervalMs', values.itickPingIntervalMs),
+    ITICK_PONG_TIMEOUT_MS: asSetting('itickPongTimeoutMs', values.itickPongTimeoutMs),
     BATCH_WINDOW_MS: asSetting('batchWindowMs', values.batchWindowMs),
   };
   if (env.ITICK_CONNECTIONS === undefined) return fail('itickConnections', 'must be set (cdk.json has the default, 1)', values.itickConnections);
+  if (env.ITICK_PING_INTERVAL_MS === undefined) return fail('itickPingIntervalMs', 'must be set (cdk.json has the default, 15000)', values.itickPingIntervalMs);
+  if (env.ITICK_PONG_TIMEOUT_MS === undefined) return fail('itickPongTimeoutMs', 'must be set (cdk.json has the default, 10000)', values.itickPongTimeoutMs);
   if (env.BATCH_WINDOW_MS === undefined) return fail('batchWindowMs', 'must be set (cdk.json has the default, 250)', values.batchWindowMs);
   try {
-    return readIngestConfig(env);
+    const config = readIngestConfig(env);
+    return { config, wsUrl: env.ITICK_WS_URL, marketWsUrls: marketUrls };
   } catch (error) {
     if (!(error instanceof IngestConfigError)) throw error;
     const match = /^Invalid setting (\w+): (.*)$/.exec(error.message);
-    const key = match === null ? undefined : settingOf[match[1] as keyof typeof settingOf];
+    const key = match === null ? undefined : settingOf[match[1] ?? ''];
     if (match === null || key === undefined) throw error;
     return fail(key, match[2] ?? 'is not valid', values[key]);
   }
@@ -207,12 +288,19 @@ export function readStackConfig(node: Node): StackConfig {
   for (const key of CONTEXT_KEYS) {
     if (raw[key] === undefined) throw new StackConfigError(`context ${key} is missing: cdk.json's "context" sets every key's default`);
   }
-  const ingest = parseIngestSettings(raw);
+  const { config: ingest, wsUrl, marketWsUrls } = parseIngestSettings(raw);
   return {
     alertEmail: parseAlertEmail(raw.alertEmail),
     sender: parseSender(raw.senderEmail),
     dashboardOrigins: parseOrigins(raw.dashboardOrigin),
-    itick: { maxSymbolsPerConnection: ingest.itick.maxSymbolsPerConnection, connections: ingest.itick.connections },
+    itick: {
+      maxSymbolsPerConnection: ingest.itick.maxSymbolsPerConnection,
+      connections: ingest.itick.connections,
+      wsUrl,
+      marketWsUrls,
+      pingIntervalMs: ingest.itick.pingIntervalMs,
+      pongTimeoutMs: ingest.itick.pongTimeoutMs,
+    },
     batchWindowMs: ingest.batch.windowMs,
     logRetention: parseRetention(raw.logRetentionDays),
     apiThrottle: parseThrottle(raw.apiThrottle),

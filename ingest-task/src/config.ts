@@ -4,6 +4,7 @@
  * is the token). See docs/ingest.md for what each setting means.
  */
 import * as z from 'zod';
+import { marketUrls, type Market } from '../../core/rule-model/market';
 
 const wholeNumber = (min: number, max: number) =>
   z.coerce
@@ -15,11 +16,21 @@ const wholeNumber = (min: number, max: number) =>
 const url = (protocols: RegExp, what: string) =>
   z.url({ protocol: protocols, error: `must be ${what}` });
 
+const wsUrl = () => url(/^wss?$/, 'a ws:// or wss:// URL');
+
 const settingsSchema = z.object({
   ITICK_TOKEN: z.string({ error: 'is required (the iTick API token)' }).min(1, { error: 'is required (the iTick API token)' }),
-  ITICK_WS_URL: url(/^wss?$/, 'a ws:// or wss:// URL').default('wss://api.itick.org/stock'),
+  ITICK_WS_URL: wsUrl().default('wss://api.itick.org/stock'),
+  // Each market's own URL (MARKET_INFO's urlSetting); unset: ITICK_WS_URL's origin with the market's path.
+  ITICK_WS_URL_FOREX: wsUrl().optional(),
+  ITICK_WS_URL_INDICES: wsUrl().optional(),
+  ITICK_WS_URL_CRYPTO: wsUrl().optional(),
+  ITICK_WS_URL_FUTURE: wsUrl().optional(),
+  ITICK_WS_URL_FUND: wsUrl().optional(),
   ITICK_MAX_SYMBOLS_PER_CONNECTION: wholeNumber(1, 100_000).optional(),
   ITICK_CONNECTIONS: wholeNumber(1, 32).default(1),
+  ITICK_PING_INTERVAL_MS: wholeNumber(1_000, 300_000).default(15_000),
+  ITICK_PONG_TIMEOUT_MS: wholeNumber(1_000, 120_000).default(10_000),
   BATCH_WINDOW_MS: wholeNumber(10, 60_000).default(250),
   BATCH_MAX_POINTS: wholeNumber(100, 50_000).default(10_000),
   BACKLOG_MAX_POINTS: wholeNumber(10_000, 50_000_000).default(1_000_000),
@@ -49,10 +60,18 @@ export interface IngestConfig {
   itick: {
     /** Secret: never log it. */
     token: string;
+    /** The stock WebSocket (ITICK_WS_URL). */
     url: string;
-    /** The plan's symbol limit per connection; `undefined` when the plan's limit is not known. */
+    /** Every market's WebSocket: its own setting, else ITICK_WS_URL's origin with the market's path. */
+    urls: Record<Market, string>;
+    /** The plan's symbol limit per connection (in each market); `undefined` when the plan's limit is not known. */
     maxSymbolsPerConnection: number | undefined;
+    /** Connections the plan allows on one key, in each market. */
     connections: number;
+    /** A ping this often on every connection. */
+    pingIntervalMs: number;
+    /** No pong this long after a ping: the connection is dead. */
+    pongTimeoutMs: number;
   };
   batch: {
     windowMs: number;
@@ -109,6 +128,13 @@ export function readConfig(env: Record<string, string | undefined>): IngestConfi
     throw new ConfigError(`Invalid setting ${name}: ${issue?.message ?? 'is not valid'}`);
   }
   const s = parsed.data;
+  const overrides: Partial<Record<Market, string>> = {
+    forex: s.ITICK_WS_URL_FOREX,
+    indices: s.ITICK_WS_URL_INDICES,
+    crypto: s.ITICK_WS_URL_CRYPTO,
+    future: s.ITICK_WS_URL_FUTURE,
+    fund: s.ITICK_WS_URL_FUND,
+  };
   if (s.BACKLOG_MAX_POINTS < s.SHARDS * s.BATCH_MAX_POINTS * 4) {
     throw new ConfigError(
       `Invalid setting BACKLOG_MAX_POINTS: must be at least SHARDS × BATCH_MAX_POINTS × 4 (${s.SHARDS * s.BATCH_MAX_POINTS * 4}) so that every shard can hold a few full batches`,
@@ -118,8 +144,11 @@ export function readConfig(env: Record<string, string | undefined>): IngestConfi
     itick: {
       token: s.ITICK_TOKEN,
       url: s.ITICK_WS_URL,
+      urls: marketUrls(s.ITICK_WS_URL, overrides),
       maxSymbolsPerConnection: s.ITICK_MAX_SYMBOLS_PER_CONNECTION,
       connections: s.ITICK_CONNECTIONS,
+      pingIntervalMs: s.ITICK_PING_INTERVAL_MS,
+      pongTimeoutMs: s.ITICK_PONG_TIMEOUT_MS,
     },
     batch: {
       windowMs: s.BATCH_WINDOW_MS,

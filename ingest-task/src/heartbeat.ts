@@ -11,12 +11,16 @@ import { errorMessage, type IngestLogger } from './logger';
 
 /**
  * The shape is storage's (one source of truth for what `GET /health` reads). As the ingest task
- * fills it: `connected` when every connection it needs is authenticated; `lastTickAt` when it
- * last received a trade; `ticksPerSecond` the trades received per second over the last minute;
- * `subscribed` the symbols iTick confirmed, `openSubscribed` those surely trading now (a US
- * exchange's regular session, holidays known); `unwatched` the symbols over the plan's limit or
- * refused by iTick; `lagMs` the age of the oldest received tick that the evaluator has not
- * acknowledged yet (0 when none waits), so it grows when the evaluator fails.
+ * fills it: `connected` when every connection it needs (in every market) is authenticated;
+ * `lastTickAt` when it last received a trade; `ticksPerSecond` the trades received per second
+ * over the last minute; `subscribed` the symbols iTick confirmed, `openSubscribed` those surely
+ * trading now (their exchange's regular session, holidays known); `unwatched` the symbols over the
+ * plan's limit or refused by iTick; `lagMs` the age of the oldest received tick that the evaluator
+ * has not acknowledged yet (0 when none waits), so it grows when the evaluator fails; `unmatched`
+ * and `unreadable` the data messages no subscription matched and the messages that could not be
+ * read, summed over the connections, `unmatchedSymbols` the latest 20 distinct `s` values of the
+ * unmatched ones; `invalidSymbols` the watched symbols iTick does not know (E001); `markets` one
+ * entry per market with connections: all of them authenticated, how many, subscribed symbols.
  */
 export type { Heartbeat };
 

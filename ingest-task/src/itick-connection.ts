@@ -1,12 +1,18 @@
 /**
- * The connection lifecycle: one connection to iTick's stock WebSocket, kept open for as long as
- * the task runs (protocol: shared/spec/itick.md). It holds the socket and its timers; what the
- * messages look like is feed-protocol.ts, what to subscribe is connection-subscriptions.ts, how
- * long to wait before connecting again is reconnect-policy.ts.
+ * The connection lifecycle: one connection to one market's iTick WebSocket (stocks, forex,
+ * crypto …: each class has its own URL), kept open for as long as the task runs (protocol:
+ * shared/spec/itick.md). It holds the socket and its timers; what the messages look like is
+ * feed-protocol.ts, what to subscribe is connection-subscriptions.ts, how long to wait before
+ * connecting again is reconnect-policy.ts.
  *
+ * - Symbols: the task hands it canonical symbols (`crypto:BTCUSDT$BA`); iTick is asked for the
+ *   `CODE$REGION` part (`feedSymbol`), and everything the connection reports (handlers, status)
+ *   is canonical again (`marketSymbol(market, …)`).
  * - Auth: the token goes in the `token` header of the upgrade; if no auth result has come
- *   `authFallbackMs` after the greeting, the older `{"ac":"auth"}` message is sent too. Not
- *   authenticated `connectTimeoutMs` after connecting: reconnect.
+ *   `authFallbackMs` after the greeting, the older `{"ac":"auth"}` message is sent too, and from
+ *   then on at once after every greeting of this connection (a server that needed it once needs
+ *   it again, and waiting would make every reconnect 3 s slower). Not authenticated
+ *   `connectTimeoutMs` after connecting: reconnect.
  * - Liveness: a ping every `pingIntervalMs`; no pong within `pongTimeoutMs` means a dead
  *   connection, which is terminated and reconnected. A subscribe or unsubscribe not answered
  *   within `requestTimeoutMs` reconnects too.
@@ -18,16 +24,24 @@
 import WebSocket from 'ws';
 import { assertNever } from '../../core/assert-never';
 import type { Backoff, Random } from '../../core/retry';
+import { marketSymbol, splitSymbol, type Market } from '../../core/rule-model';
 import { ConnectionSubscriptions, type SubscriptionAction } from './connection-subscriptions';
 import { authRequest, parseFeedMessage, pingRequest, subscriptionRequest } from './feed-protocol';
+import type { FeedQuote, TradeDetails } from './feed-protocol';
+import { QuoteTrades } from './quote-trades';
+import { UnusableData } from './unusable-data';
 import { errorMessage, withAttributes, type IngestLogger } from './logger';
 import { ReconnectPolicy, reconnectDefaults, type CloseCause, type ReconnectDecision } from './reconnect-policy';
 
 export interface FeedHandlers {
-  onTrade(symbol: string, price: number, at: number, volume: number): void;
-  onQuote(symbol: string, last: number | undefined, prevClose: number | undefined, at: number): void;
+  /** A trade: a `tick`, or a quote with a new last price or time (quote-trades.ts); `details` say which. */
+  onTrade(symbol: string, price: number, at: number, volume: number, details?: TradeDetails): void;
+  /** Every quote (before the trade it may stand for): previous close, and its running volume and status in `details`. */
+  onQuote(symbol: string, last: number | undefined, prevClose: number | undefined, at: number, details?: FeedQuote): void;
   /** Called just before symbols are (re)subscribed: their next points follow a gap. */
   onSubscribing(symbols: readonly string[]): void;
+  /** Called when iTick refuses symbols as unknown (E001 "not found this produce"), with its words. */
+  onInvalidSymbols?(symbols: readonly string[], msg: string): void;
 }
 
 export interface ItickConnectionOptions {
@@ -36,7 +50,9 @@ export interface ItickConnectionOptions {
   token: string;
   logger: IngestLogger;
   handlers: FeedHandlers;
-  /** Index of the connection, for log lines. */
+  /** The market this connection's URL serves (default `stock`): the symbols it takes and reports. */
+  market?: Market;
+  /** Index of the connection within its market, for log lines. */
   index?: number;
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
@@ -51,33 +67,50 @@ export interface ItickConnectionOptions {
   reconnect?: Backoff;
   /** After the token is refused. Minutes, not a hot loop. */
   refusedBackoffMs?: number;
-  /** A close this soon after authenticating counts as being knocked off by another client. */
+  /** A close this soon after authenticating is a quick close; `knockOffsInARow` of them within `knockOffWindowMs` are a knock-off. */
   knockedOffWithinMs?: number;
+  knockOffsInARow?: number;
+  knockOffWindowMs?: number;
   knockedOff?: Backoff;
   random?: Random;
   now?: () => number;
+  /** At most one warn line per unmatched symbol form, or per kind of unreadable message, this often (default 60 s). */
+  unusableWarnEveryMs?: number;
 }
 
 export type ConnectionState = 'idle' | 'connecting' | 'authenticating' | 'ready' | 'backoff' | 'stopped';
 
 export interface ConnectionStatus {
+  market: Market;
   state: ConnectionState;
   /** Symbols iTick confirmed. */
   subscribed: string[];
   /** Symbols iTick refused to subscribe (e.g. the plan's limit). */
   refused: string[];
+  /** Wanted symbols iTick does not know (E001). */
+  invalid: string[];
   lastTickAt: number | undefined;
   /** Round trip of the last answered ping. */
   pingRttMs: number | undefined;
   connects: number;
   /** When a connection in backoff will next try. */
   nextAttemptAt: number | undefined;
-  /** Messages dropped because they could not be read or were for no subscribed symbol. */
+  /** Messages not used: unreadable, unmatched, or unexpected (an answer or pong without a request). */
   dropped: number;
+  /** Data messages whose symbol matched no subscription of this connection (unusable-data.ts). */
+  unmatched: number;
+  /** Raw `s` of the most recent unmatched data messages (at most 20, distinct, newest last). */
+  unmatchedSymbols: string[];
+  /** Messages that could not be read (malformed JSON, binary, data without a usable price). */
+  unreadable: number;
 }
 
+/** The details of every trade read from a `tick` (one shared object: the hot path allocates none). */
+const TICK_DETAILS: TradeDetails = Object.freeze({ source: 'tick', volumeKnown: true, newSession: false, dayVolume: undefined, session: undefined, status: undefined });
+
 const defaults = {
-  pingIntervalMs: 30_000,
+  // iTick's own example client pings every 15 s (test/fixtures/itick/README.md); ITICK_PING_INTERVAL_MS.
+  pingIntervalMs: 15_000,
   pongTimeoutMs: 10_000,
   authFallbackMs: 3_000,
   connectTimeoutMs: 15_000,
@@ -96,6 +129,8 @@ const defaults = {
  * await connection.stop();
  */
 export class ItickConnection {
+  /** The market this connection serves; data it resolves is `marketSymbol(market, feedSymbol)`. */
+  readonly market: Market;
   private readonly settings: typeof defaults;
   private readonly now: () => number;
   private readonly logger: IngestLogger;
@@ -117,16 +152,38 @@ export class ItickConnection {
   private lastTickAt: number | undefined;
   private nextAttemptAt: number | undefined;
   private lastError: string | undefined;
+  /** The last notice the server sent on this socket (it may say why it is about to close). */
+  private lastNotice: string | undefined;
+  /** The auth message went out on this socket. */
+  private authMessageSent = false;
+  /** The server authenticated only after the auth message: send it at once on every greeting. */
+  private authByMessage = false;
   private dropped = 0;
+  /** Data the connection could not use: counted, logged at warn rate-limited. */
+  private readonly unusable: UnusableData;
+  /** When a quote is a trade, per feed symbol; cleared when a new socket's first data comes. */
+  private readonly quoteTrades = new QuoteTrades();
+  private quoteTradesConnect = 0;
   private stopped: Promise<void> | undefined;
   private resolveStopped: (() => void) | undefined;
 
   constructor(private readonly options: ItickConnectionOptions) {
-    const { url: _url, token: _token, logger: _logger, handlers: _handlers, index: _index, random, now, ...overrides } = options;
+    const { url: _url, token: _token, logger: _logger, handlers: _handlers, index: _index, market, random, now, ...overrides } = options;
+    this.market = market ?? 'stock';
     this.settings = { ...defaults, ...Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)) };
     this.now = now ?? Date.now;
-    this.logger = withAttributes(options.logger, { connection: options.index ?? 0 });
-    this.subscriptions = new ConnectionSubscriptions({ requestChunk: this.settings.requestChunk, logger: this.logger, onSubscribing: (symbols) => options.handlers.onSubscribing(symbols) });
+    this.logger = withAttributes(options.logger, { market: this.market, connection: options.index ?? 0 });
+    this.unusable = new UnusableData({ logger: this.logger, warnEveryMs: options.unusableWarnEveryMs });
+    this.subscriptions = new ConnectionSubscriptions({
+      requestChunk: this.settings.requestChunk,
+      logger: this.logger,
+      onSubscribing: (symbols) => {
+        // Their next quote follows a gap: nothing to take a volume difference from.
+        this.quoteTrades.reset(symbols);
+        options.handlers.onSubscribing(this.canonical(symbols));
+      },
+      onInvalid: (symbols, msg) => options.handlers.onInvalidSymbols?.(this.canonical(symbols), msg),
+    });
     this.policy = new ReconnectPolicy(this.settings, random ?? Math.random);
   }
 
@@ -154,28 +211,57 @@ export class ItickConnection {
     return this.stopped;
   }
 
-  /** The symbols this connection should watch; subscriptions follow as soon as the connection is ready. */
+  /**
+   * The symbols this connection should watch (canonical, of its market; others are ignored with a
+   * warning); subscriptions follow as soon as the connection is ready.
+   */
   setSymbols(symbols: Iterable<string>): void {
-    if (this.subscriptions.setWanted(symbols)) this.reconcile();
+    if (this.subscriptions.setWanted(this.feedSymbols(symbols))) this.reconcile();
+  }
+
+  /** Asks iTick again for symbols it refused as unknown, although they are still wanted (their rules changed since). */
+  retryInvalid(symbols: Iterable<string>): void {
+    if (this.subscriptions.forgetInvalid(this.feedSymbols(symbols))) this.reconcile();
   }
 
   status(): ConnectionStatus {
     return {
+      market: this.market,
       state: this.state,
-      subscribed: this.subscriptions.confirmed(),
-      refused: this.subscriptions.refusedSymbols(),
+      subscribed: this.canonical(this.subscriptions.confirmed()),
+      refused: this.canonical(this.subscriptions.refusedSymbols()),
+      invalid: this.canonical(this.subscriptions.invalidSymbols()),
       lastTickAt: this.lastTickAt,
       pingRttMs: this.pingRttMs,
       connects: this.connects,
       nextAttemptAt: this.state === 'backoff' ? this.nextAttemptAt : undefined,
       dropped: this.dropped,
+      ...this.unusable.counts(),
     };
+  }
+
+  /** iTick's `CODE$REGION` for each canonical symbol of this market. */
+  private feedSymbols(symbols: Iterable<string>): string[] {
+    const feed: string[] = [];
+    for (const symbol of symbols) {
+      const parts = splitSymbol(symbol);
+      if (parts.market === this.market) feed.push(parts.feedSymbol);
+      else this.logger.warn('ignoring a symbol of another market', { symbol });
+    }
+    return feed;
+  }
+
+  /** The canonical symbols of iTick's `CODE$REGION`s on this connection. */
+  private canonical(feedSymbols: readonly string[]): string[] {
+    return feedSymbols.map((feedSymbol) => marketSymbol(this.market, feedSymbol));
   }
 
   private connect(): void {
     this.state = 'connecting';
     this.cause = undefined;
     this.lastError = undefined;
+    this.lastNotice = undefined;
+    this.authMessageSent = false;
     this.connects += 1;
     const ws = new WebSocket(this.options.url, {
       headers: { token: this.options.token },
@@ -195,7 +281,7 @@ export class ItickConnection {
     });
     ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
       if (!isBinary) this.receive(data.toString());
-      else this.drop('binary frame');
+      else this.unreadable('binary frame');
     });
     ws.on('error', (error) => {
       this.lastError = errorMessage(error);
@@ -208,34 +294,83 @@ export class ItickConnection {
     this.logger.debug('dropped a message from iTick', { reason });
   }
 
+  /** A message that could not be read: counted, and said at warn (rate-limited). */
+  private unreadable(reason: string): void {
+    this.unusable.unreadable(reason, this.now());
+    this.drop(reason);
+  }
+
+  /** Data for a symbol no subscription matches (`s` as sent): counted, remembered, said at warn (rate-limited). */
+  private unmatched(s: string, r: string | undefined, type: string): void {
+    this.unusable.unmatched(s, r, type, this.now());
+    this.drop(`${type} for ${s} which is not subscribed`);
+  }
+
+  /** Quote-trade state is per socket: the first data of a new one starts it over (symbols unsubscribed meanwhile are forgotten). */
+  private quoteTradesOfThisSocket(): QuoteTrades {
+    if (this.quoteTradesConnect !== this.connects) {
+      this.quoteTrades.clear();
+      this.quoteTradesConnect = this.connects;
+    }
+    return this.quoteTrades;
+  }
+
+  /** A quote: handed on as a quote, and as a trade when it stands for one (quote-trades.ts). */
+  private quoted(message: FeedQuote): void {
+    const feedSymbol = this.subscriptions.resolve(message.code, message.region);
+    if (feedSymbol === undefined) return this.unmatched(message.code, message.region, 'quote');
+    const symbol = marketSymbol(this.market, feedSymbol);
+    const now = this.now();
+    const handlers = this.options.handlers;
+    handlers.onQuote(symbol, message.last, message.prevClose, message.at ?? now, message);
+    const trade = this.quoteTradesOfThisSocket().quote(feedSymbol, message.last, message.at, message.dayVolume, now);
+    if (trade === undefined) return;
+    // A quote-only feed is live as long as its quotes trade: the heartbeat's lastTickAt says so.
+    this.lastTickAt = now;
+    handlers.onTrade(symbol, trade.price, trade.at, trade.volume, {
+      source: 'quote',
+      volumeKnown: trade.volumeKnown,
+      newSession: trade.newSession,
+      dayVolume: message.dayVolume,
+      session: message.session,
+      status: message.status,
+    });
+  }
+
   private receive(text: string): void {
     const message = parseFeedMessage(text);
     switch (message.kind) {
       case 'tick': {
-        const symbol = this.subscriptions.resolve(message.code, message.region);
-        if (symbol === undefined) return this.drop(`tick for ${message.code} which is not subscribed`);
+        const feedSymbol = this.subscriptions.resolve(message.code, message.region);
+        if (feedSymbol === undefined) return this.unmatched(message.code, message.region, 'tick');
         const now = this.now();
         this.lastTickAt = now;
-        this.options.handlers.onTrade(symbol, message.price, message.at ?? now, message.volume);
+        // From now on this symbol's trades are its ticks; its quotes are summaries only.
+        this.quoteTradesOfThisSocket().ticked(feedSymbol);
+        const details = message.session === undefined ? TICK_DETAILS : { ...TICK_DETAILS, session: message.session };
+        this.options.handlers.onTrade(marketSymbol(this.market, feedSymbol), message.price, message.at ?? now, message.volume, details);
         return;
       }
-      case 'quote': {
-        const symbol = this.subscriptions.resolve(message.code, message.region);
-        if (symbol === undefined) return this.drop(`quote for ${message.code} which is not subscribed`);
-        this.options.handlers.onQuote(symbol, message.last, message.prevClose, message.at ?? this.now());
-        return;
-      }
+      case 'quote':
+        return this.quoted(message);
+      case 'kline':
       case 'ignored':
+        // Depth, and bars (not used for alerts yet), are not trades, and not a problem either: not counted.
         return;
       case 'pong':
         return this.ponged(message.params);
       case 'greeting':
         clearTimeout(this.authTimer);
         // Older iTick docs authenticate with a message instead of the header: send it if the
-        // header alone has not produced an auth result by now.
-        this.authTimer = setTimeout(() => {
-          if (this.state === 'authenticating') this.ws?.send(authRequest(this.options.token));
-        }, this.settings.authFallbackMs);
+        // header alone has not produced an auth result by now (at once when that was so before).
+        this.authTimer = setTimeout(
+          () => {
+            if (this.state !== 'authenticating') return;
+            this.authMessageSent = true;
+            this.ws?.send(authRequest(this.options.token));
+          },
+          this.authByMessage ? 0 : this.settings.authFallbackMs,
+        );
         return;
       case 'auth':
         return message.ok ? this.authenticated() : this.authRefused(message.msg);
@@ -243,10 +378,12 @@ export class ItickConnection {
       case 'unsubscribe':
         return this.answered(message.kind, message.ok, message.msg);
       case 'notice':
+        // Kept: a notice right before a close may say why (another client on the key).
+        this.lastNotice = message.msg;
         this.logger[message.ok ? 'info' : 'warn']('iTick says', { msg: message.msg });
         return;
       case 'unknown':
-        return this.drop(message.reason);
+        return this.unreadable(message.reason);
       default:
         return assertNever(message, 'iTick message');
     }
@@ -257,8 +394,9 @@ export class ItickConnection {
     clearTimeout(this.authTimer);
     clearTimeout(this.connectTimer);
     this.state = 'ready';
+    if (this.authMessageSent) this.authByMessage = true;
     this.policy.authenticated(this.now());
-    this.logger.info('connected to iTick', { connects: this.connects });
+    this.logger.info('connected to iTick', { connects: this.connects, authByMessage: this.authByMessage });
     this.pingTimer = setInterval(() => this.ping(), this.settings.pingIntervalMs);
     this.reconcile();
   }
@@ -354,7 +492,7 @@ export class ItickConnection {
       if (this.cause !== 'refused') this.authRefused('upgrade refused');
       delay = Math.max(0, (this.nextAttemptAt ?? now) - now);
     } else {
-      const decision = this.policy.closed({ wasReady, cause: this.cause }, now);
+      const decision = this.policy.closed({ wasReady, cause: this.cause, said: reason || this.lastNotice }, now);
       delay = decision.delayMs;
       this.logReconnect(decision, wasReady, details);
     }
@@ -364,13 +502,27 @@ export class ItickConnection {
   }
 
   private logReconnect(decision: ReconnectDecision, wasReady: boolean, details: Record<string, unknown>): void {
+    const inS = Math.round(decision.delayMs / 1000);
     switch (decision.kind) {
-      case 'knocked-off':
+      case 'knocked-off': {
+        // The one loud line per long backoff: what a FeedDisconnected alarm's reader looks for.
+        const why = decision.told
+          ? `iTick says another client took the connection over ("${String(details.reason ?? this.lastNotice ?? '')}")`
+          : `iTick closed the connection ${this.settings.knockOffsInARow} times in a row, each within ${Math.round(this.settings.knockedOffWithinMs / 1000)} s of authenticating`;
         return this.logger.error(
-          `iTick closed the connection ${Math.round(decision.upMs / 1000)} s after authenticating: another client is probably using the same token (iTick allows one connection per key); reconnecting in ${Math.round(decision.delayMs / 1000)} s`,
-          details,
+          `${why}: another client is probably using the same token (iTick allows one connection per key); reconnecting in ${inS} s`,
+          { ...details, knockOffs: decision.knockOffs },
         );
+      }
       case 'reconnect':
+        if (decision.quickCloses > 0) {
+          return this.logger.warn(`iTick closed the connection ${(decision.upMs / 1000).toFixed(1)} s after authenticating; reconnecting`, {
+            ...details,
+            inMs: decision.delayMs,
+            quickCloses: decision.quickCloses,
+            knockOffAfter: this.settings.knockOffsInARow,
+          });
+        }
         return this.logger[wasReady ? 'warn' : 'info']('iTick connection closed; reconnecting', { ...details, cause: this.cause, inMs: decision.delayMs, attempt: decision.attempt });
       default:
         return assertNever(decision, 'reconnect decision');

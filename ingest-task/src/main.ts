@@ -11,7 +11,7 @@ import { IngestTask } from './ingest-task';
 import { createLogger } from './logger';
 import { PricePublisher } from './price-publisher';
 import { exitOnSignals } from './shutdown';
-import { createDynamoHeartbeatSink, createDynamoWatchlist, createDynamoWatchSource } from './storage-adapters';
+import { createDynamoHeartbeatSink, createDynamoInvalidSymbolSink, createDynamoWatchlist, createDynamoWatchSource } from './storage-adapters';
 
 function configOrExit(): IngestConfig {
   try {
@@ -41,6 +41,7 @@ const prices =
 const task = new IngestTask({
   config,
   watchlist: createDynamoWatchlist(db),
+  invalidSymbols: createDynamoInvalidSymbolSink(db),
   heartbeatSinks: [createDynamoHeartbeatSink(db), ...(config.heartbeat.file === undefined ? [] : [createHeartbeatFileSink(config.heartbeat.file)])],
   invoker: createLambdaEvaluatorInvoker({ ...config.evaluator, region: config.region }),
   logger,

@@ -5,9 +5,15 @@
  * here.
  *
  * - The token refused: a retry every ~`refusedBackoffMs` (jittered), never a hot loop.
- * - Closed within `knockedOffWithinMs` of authenticating, for no reason of ours: another client on
- *   the same key knocked this one off (iTick allows one connection per key): the long
- *   `knockedOff` backoff, so that the two do not take turns knocking each other off.
+ * - One drop, at any moment (also a second after authenticating): the short `reconnect` backoff
+ *   (0.5–1 s for the first attempt), so the feed is back and resubscribed within about 3 s. A
+ *   single early close proves nothing: networks and servers restart too.
+ * - Knocked off by another client on the same key (iTick allows one connection per key and per
+ *   cluster): the long, loud `knockedOff` backoff, so that the two do not take turns knocking each
+ *   other off. It is taken to be that only when the server says so (a close reason or notice
+ *   matching {@link KNOCKED_OFF_PATTERN}) or when it repeats: `knockOffsInARow` closes in a row,
+ *   each within `knockedOffWithinMs` of authenticating, all within `knockOffWindowMs`. A
+ *   connection that stays up longer than `knockedOffWithinMs` starts the count over.
  * - Any other close: the `reconnect` backoff, started over once a connection has been up; at
  *   once when we closed it ourselves to resubscribe.
  *
@@ -22,24 +28,58 @@ export interface ReconnectSettings {
   reconnect: Backoff;
   /** After the token is refused. Minutes, not a hot loop. */
   refusedBackoffMs: number;
-  /** A close this soon after authenticating counts as being knocked off by another client. */
+  /** A close this soon after authenticating is a quick close: a knock-off when it repeats. */
   knockedOffWithinMs: number;
+  /** This many quick closes in a row are a knock-off. */
+  knockOffsInARow: number;
+  /** … when they all fall within this window. */
+  knockOffWindowMs: number;
   knockedOff: Backoff;
 }
 
-/** iTick's defaults: 1 s doubling to 60 s; ~5 min after a refused token; 1 min doubling to 10 min after a knock-off within 10 s. */
+/**
+ * The defaults: 1 s doubling to 60 s; ~5 min after a refused token; after a knock-off (three closes
+ * within 10 s of authenticating, within two minutes, or the server saying so) 1 min doubling to 10 min.
+ */
 export const reconnectDefaults: ReconnectSettings = {
   reconnect: { initialMs: 1_000, maxMs: 60_000 },
   refusedBackoffMs: 300_000,
   knockedOffWithinMs: 10_000,
+  knockOffsInARow: 3,
+  knockOffWindowMs: 120_000,
   knockedOff: { initialMs: 60_000, maxMs: 600_000 },
 };
 
+/**
+ * What a server says when another client took the key over: a close reason or a notice naming
+ * another connection, client, device or login, a login elsewhere, the same key or token in use, a
+ * duplicate login, being kicked, knocked or squeezed off (also in Chinese, iTick's first language).
+ * iTick documents no such message; these are tolerant guesses, and a miss only means the knock-off
+ * is recognised by its repetition instead.
+ */
+export const KNOCKED_OFF_PATTERN =
+  /another\s+(client|connection|device|login|session|user)|(logged|log|signed|sign)\s*(in|on)\s+(elsewhere|somewhere else|from another|on another)|(login|logged in|connected)\s+(elsewhere|from another)|same\s+(key|token|account|api key)\s+(is\s+)?(in use|already|connected|used)|duplicate\s+(login|connection|session)|kicked|knocked\s+off|squeezed\s+off|(异地|其他地方|别处)登录|重复登录|被踢|挤下线|另一个连接/i;
+
+/** Whether a close reason or server notice says another client took the connection over. */
+export function saysKnockedOff(text: string | undefined): boolean {
+  return text !== undefined && text !== '' && KNOCKED_OFF_PATTERN.test(text);
+}
+
 /** What a close that was not a refused token calls for. */
 export type ReconnectDecision =
-  /** Another client on the same key: `knockOffs` in a row. */
-  | { kind: 'knocked-off'; delayMs: number; upMs: number; knockOffs: number }
-  | { kind: 'reconnect'; delayMs: number; upMs: number; attempt: number };
+  /** Another client on the same key: the `knockOffs`-th long backoff in a row; `told` when the server said so. */
+  | { kind: 'knocked-off'; delayMs: number; upMs: number; knockOffs: number; told: boolean }
+  /** Reconnect soon; `quickCloses` counts the closes in a row within `knockedOffWithinMs` of authenticating (0 when this was none). */
+  | { kind: 'reconnect'; delayMs: number; upMs: number; attempt: number; quickCloses: number };
+
+export interface Close {
+  /** It had authenticated. */
+  wasReady: boolean;
+  /** Why the connection closed it itself, as it knows it. */
+  cause: CloseCause;
+  /** The close reason or the last notice the server sent, if any. */
+  said?: string | undefined;
+}
 
 /**
  * The reconnect state of one connection.
@@ -51,7 +91,10 @@ export type ReconnectDecision =
 export class ReconnectPolicy {
   private authedAt = 0;
   private attempts = 0;
+  /** Long backoffs in a row, since the last healthy connection. */
   private knockOffs = 0;
+  /** When the quick closes since the last healthy connection happened. */
+  private quickCloses: number[] = [];
   private refusals = 0;
 
   constructor(
@@ -72,20 +115,30 @@ export class ReconnectPolicy {
     return { refusals: this.refusals, retryInMs: backoffDelay({ initialMs: step, maxMs: step }, 1, this.random) };
   }
 
-  /** A close other than a refused token: `wasReady` when it had authenticated, `cause` as the connection knows it. */
-  closed(close: { wasReady: boolean; cause: CloseCause }, now: number): ReconnectDecision {
+  /** A close other than a refused token. */
+  closed(close: Close, now: number): ReconnectDecision {
+    const { knockedOffWithinMs, knockOffsInARow, knockOffWindowMs } = this.settings;
     const upMs = close.wasReady ? now - this.authedAt : 0;
-    if (close.wasReady && upMs < this.settings.knockedOffWithinMs && close.cause === undefined) {
-      this.knockOffs += 1;
-      return { kind: 'knocked-off', delayMs: backoffDelay(this.settings.knockedOff, this.knockOffs, this.random), upMs, knockOffs: this.knockOffs };
+    const told = saysKnockedOff(close.said);
+    // Only a close of the server's or the network's counts; ours (no pong, resubscribe) never does.
+    const quick = close.wasReady && close.cause === undefined && upMs < knockedOffWithinMs;
+    if (close.wasReady && upMs >= knockedOffWithinMs) {
+      // A healthy connection: whatever came before it is forgotten.
+      this.quickCloses = [];
+      this.knockOffs = 0;
     }
-    if (close.wasReady) {
-      // The connection lived: start the backoff over.
-      this.attempts = 0;
-      if (upMs >= this.settings.knockedOffWithinMs) this.knockOffs = 0;
+    if (quick || told) {
+      this.quickCloses = [...this.quickCloses.filter((at) => now - at <= knockOffWindowMs), now];
+      if (told || this.quickCloses.length >= knockOffsInARow) {
+        this.knockOffs += 1;
+        this.attempts = 0;
+        return { kind: 'knocked-off', delayMs: backoffDelay(this.settings.knockedOff, this.knockOffs, this.random), upMs, knockOffs: this.knockOffs, told };
+      }
     }
+    // The connection lived (even briefly): start the backoff over, so one drop costs about a second.
+    if (close.wasReady) this.attempts = 0;
     this.attempts += 1;
     const delayMs = close.cause === 'resubscribe' ? 0 : backoffDelay(this.settings.reconnect, this.attempts, this.random);
-    return { kind: 'reconnect', delayMs, upMs, attempt: this.attempts };
+    return { kind: 'reconnect', delayMs, upMs, attempt: this.attempts, quickCloses: quick ? this.quickCloses.length : 0 };
   }
 }

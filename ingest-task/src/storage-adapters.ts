@@ -3,15 +3,32 @@
  */
 import type { Db } from '../../storage/dynamodb-client';
 import { writeHeartbeat } from '../../storage/heartbeat-repository';
-import { listWatchedSymbols } from '../../storage/symbols-repository';
+import { listWatchedSymbols, markSymbolInvalid } from '../../storage/symbols-repository';
 import { forgetWatches, listWatches } from '../../storage/watches-repository';
 import type { HeartbeatSink } from './heartbeat';
-import type { WatchlistSource } from './ingest-task';
+import type { InvalidSymbolSink, WatchlistSource } from './ingest-task';
 import type { WatchSource } from './price-publisher';
 
-/** Symbols with at least one active rule, from the `SYMBOLS` partition. */
+/**
+ * Symbols with at least one active rule, from the `SYMBOLS` partition, without those marked
+ * unknown to iTick (their mark holds until a rule of theirs changes): they take no subscription
+ * slot. `invalid()` names the ones the last read left out, for the heartbeat.
+ */
 export function createDynamoWatchlist(db: Db): WatchlistSource {
-  return { list: async () => (await listWatchedSymbols(db)).map((watched) => watched.symbol) };
+  let leftOut: string[] = [];
+  return {
+    async list() {
+      const watched = await listWatchedSymbols(db);
+      leftOut = watched.filter((entry) => entry.invalid !== undefined).map((entry) => entry.symbol);
+      return watched.filter((entry) => entry.invalid === undefined).map((entry) => entry.symbol);
+    },
+    invalid: () => leftOut,
+  };
+}
+
+/** Marks symbols iTick does not know, so their rules say `invalid_symbol` and the watchlist leaves them out. */
+export function createDynamoInvalidSymbolSink(db: Db): InvalidSymbolSink {
+  return { markInvalid: (symbol, message) => markSymbolInvalid(db, symbol, message, new Date()) };
 }
 
 /** The heartbeat item that `GET /health` reads. */

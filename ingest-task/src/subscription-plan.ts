@@ -1,13 +1,18 @@
 /**
  * Which symbol is watched on which iTick connection, and which cannot be watched at all.
  *
- * iTick allows one connection per key unless the plan says otherwise, and limits the symbols per
- * connection. The plan is recomputed on every watchlist refresh and is sticky: a symbol stays on
+ * Each market (asset class) has its own WebSocket URL, so its symbols go on connections of its
+ * own ({@link planMarkets}); within a market, iTick allows one connection per key unless the plan
+ * says otherwise, and limits the symbols per connection. Both limits are taken per market: iTick's
+ * one-connection rule is per cluster and each class is served at its own URL (an assumption: its
+ * docs say "a single connection per cluster" and nothing more). The plan is recomputed on every watchlist refresh and is sticky: a symbol stays on
  * the connection it is on (moving it would mean an unsubscribe, a subscribe and a reset), and
  * symbols already watched keep their place when the list grows past the limit, so the symbols
  * left out are the newest ones. Pure: no I/O, no clock. How one connection brings iTick to its
  * share (requests, answers, refusals) is connection-subscriptions.ts.
  */
+
+import { marketOf, type Market } from '../../core/rule-model';
 
 export interface PlanLimits {
   connections: number;
@@ -44,4 +49,29 @@ export function planSubscriptions(wanted: Iterable<string>, previous: readonly (
     else target.push(symbol);
   }
   return { connections: connections.map((symbols) => symbols.sort()), unwatched };
+}
+
+/**
+ * Groups `wanted` (canonical symbols, `crypto:BTCUSDT$BA`) by market and plans each market on its
+ * own connections. Every market with wanted symbols or a previous plan appears, and stocks always
+ * do (their first connection stays open even with nothing to watch; see ingest-task.ts).
+ * @example planMarkets(['AAPL$US', 'crypto:BTCUSDT$BA'], new Map(), { connections: 1, maxPerConnection: undefined })
+ *   // Map { 'stock' => { connections: [['AAPL$US']], unwatched: [] }, 'crypto' => { connections: [['crypto:BTCUSDT$BA']], unwatched: [] } }
+ */
+export function planMarkets(
+  wanted: Iterable<string>,
+  previous: ReadonlyMap<Market, readonly (readonly string[])[]>,
+  limits: PlanLimits,
+): Map<Market, SubscriptionPlan> {
+  const byMarket = new Map<Market, string[]>([['stock', []]]);
+  for (const market of previous.keys()) byMarket.set(market, []);
+  for (const symbol of wanted) {
+    const market = marketOf(symbol);
+    const symbols = byMarket.get(market) ?? [];
+    symbols.push(symbol);
+    byMarket.set(market, symbols);
+  }
+  const plans = new Map<Market, SubscriptionPlan>();
+  for (const [market, symbols] of byMarket) plans.set(market, planSubscriptions(symbols, previous.get(market) ?? [], limits));
+  return plans;
 }

@@ -21,6 +21,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { MARKET_INFO, type Market } from '../../core/rule-model/market';
 import { REPO_ROOT } from '../function-bundling';
 import { acknowledgeWildcardResource } from '../nag-acknowledgements';
 import type { AppFunction } from './app-function';
@@ -55,7 +56,16 @@ export function dockerBuildInputs(dockerfile: string = path.join(REPO_ROOT, INGE
 export interface IngestServiceProps {
   readonly storage: Storage;
   readonly evaluator: AppFunction;
-  readonly itick: { readonly maxSymbolsPerConnection: number | undefined; readonly connections: number };
+  readonly itick: {
+    readonly maxSymbolsPerConnection: number | undefined;
+    readonly connections: number;
+    /** ITICK_WS_URL; unset: the task's default. */
+    readonly wsUrl?: string | undefined;
+    /** ITICK_WS_URL_<CLASS> for these markets; the others derive from the stock URL. */
+    readonly marketWsUrls?: Readonly<Partial<Record<Market, string>>>;
+    readonly pingIntervalMs?: number;
+    readonly pongTimeoutMs?: number;
+  };
   readonly batchWindowMs: number;
   readonly logRetention: logs.RetentionDays;
   /** The dashboards' WebSocket API: the task posts live prices to the pages that watch a symbol. Unset: no live prices. */
@@ -144,6 +154,10 @@ export class IngestService extends Construct {
         AWS_REGION: Stack.of(this).region,
         ITICK_CONNECTIONS: String(props.itick.connections),
         ...(props.itick.maxSymbolsPerConnection === undefined ? {} : { ITICK_MAX_SYMBOLS_PER_CONNECTION: String(props.itick.maxSymbolsPerConnection) }),
+        ...(props.itick.wsUrl === undefined ? {} : { ITICK_WS_URL: props.itick.wsUrl }),
+        ...Object.fromEntries(Object.entries(props.itick.marketWsUrls ?? {}).map(([market, url]) => [MARKET_INFO[market as Market].urlSetting, url])),
+        ...(props.itick.pingIntervalMs === undefined ? {} : { ITICK_PING_INTERVAL_MS: String(props.itick.pingIntervalMs) }),
+        ...(props.itick.pongTimeoutMs === undefined ? {} : { ITICK_PONG_TIMEOUT_MS: String(props.itick.pongTimeoutMs) }),
         BATCH_WINDOW_MS: String(props.batchWindowMs),
         ...(props.dashboardSocket === undefined ? {} : { WEBSOCKET_MANAGEMENT_ENDPOINT: props.dashboardSocket.managementEndpoint }),
       },
@@ -163,15 +177,16 @@ export class IngestService extends Construct {
     container.addMountPoints({ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false });
     Validations.of(this.taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
-      reason: 'The environment holds settings only (table and function names, plan limits, batch window); the iTick token comes from Secrets Manager through `secrets`.',
+      reason: 'The environment holds settings only (table and function names, iTick URLs, plan limits, ping timings, batch window); the iTick token comes from Secrets Manager through `secrets`.',
     });
 
     // lambda:InvokeFunction on the evaluator itself (not its versions); Query (watchlist, the
-    // dashboards' watches) and PutItem (heartbeat) on the table.
+    // dashboards' watches), PutItem (heartbeat) and UpdateItem (marking a symbol iTick does not
+    // know, conditional on its item existing) on the table.
     this.taskDefinition.taskRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.evaluator.fn.functionArn] }),
     );
-    props.storage.grant(this.taskDefinition.taskRole, ['dynamodb:Query', 'dynamodb:PutItem']);
+    props.storage.grant(this.taskDefinition.taskRole, ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     if (props.dashboardSocket !== undefined) {
       // Live prices: PostToConnection, and forgetting a gone page's watches (GetItem of its list, DeleteItem of the items).
       props.dashboardSocket.grantPostToConnection(this.taskDefinition.taskRole);

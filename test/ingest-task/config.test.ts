@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MARKET_INFO, MARKETS } from '../../core/rule-model/market';
 import { describeConfig, readConfig } from '../../ingest-task/src/config';
 
 const required = { ITICK_TOKEN: 'secret-token', EVALUATOR_FUNCTION_NAME: 'evaluator', TABLE_NAME: 'stock-alerts' };
@@ -6,7 +7,22 @@ const required = { ITICK_TOKEN: 'secret-token', EVALUATOR_FUNCTION_NAME: 'evalua
 describe('ingest task settings', () => {
   it('uses the documented defaults', () => {
     const config = readConfig(required);
-    expect(config.itick).toEqual({ token: 'secret-token', url: 'wss://api.itick.org/stock', maxSymbolsPerConnection: undefined, connections: 1 });
+    expect(config.itick).toEqual({
+      token: 'secret-token',
+      url: 'wss://api.itick.org/stock',
+      urls: {
+        stock: 'wss://api.itick.org/stock',
+        forex: 'wss://api.itick.org/forex',
+        indices: 'wss://api.itick.org/indices',
+        crypto: 'wss://api.itick.org/crypto',
+        future: 'wss://api.itick.org/future',
+        fund: 'wss://api.itick.org/fund',
+      },
+      maxSymbolsPerConnection: undefined,
+      connections: 1,
+      pingIntervalMs: 15_000,
+      pongTimeoutMs: 10_000,
+    });
     expect(config.batch).toEqual({ windowMs: 250, maxPoints: 10_000, backlogMaxPoints: 1_000_000, shards: 4 });
     expect(config.watchlistRefreshMs).toBe(3_000);
     expect(config.logLevel).toBe('INFO');
@@ -49,6 +65,30 @@ describe('ingest task settings', () => {
     expect(config.storage.endpoint).toBe('http://127.0.0.1:8000');
     expect(config.heartbeat).toEqual({ intervalMs: 5_000, file: '/tmp/hb.json' });
     expect(config.logLevel).toBe('DEBUG');
+  });
+
+  it("derives every market's URL from ITICK_WS_URL's origin, each overridable by its own setting", () => {
+    const legacy = readConfig({ ...required, ITICK_WS_URL: 'ws://127.0.0.1:9000/sws', ITICK_WS_URL_FUTURE: 'wss://futures.example.com/future' });
+    expect(legacy.itick.urls).toEqual({
+      stock: 'ws://127.0.0.1:9000/sws',
+      forex: 'ws://127.0.0.1:9000/fws',
+      indices: 'ws://127.0.0.1:9000/iws',
+      crypto: 'ws://127.0.0.1:9000/cws',
+      future: 'wss://futures.example.com/future',
+      fund: 'ws://127.0.0.1:9000/fund',
+    });
+    // Every market's own setting, as MARKET_INFO names it, is read.
+    for (const market of MARKETS.filter((m) => m !== 'stock')) {
+      const own = `wss://${market}.example.com/x`;
+      expect(readConfig({ ...required, [MARKET_INFO[market].urlSetting]: own }).itick.urls[market]).toBe(own);
+    }
+    expect(() => readConfig({ ...required, ITICK_WS_URL_CRYPTO: 'https://api.itick.org/crypto' })).toThrow(/^Invalid setting ITICK_WS_URL_CRYPTO: must be a ws:\/\/ or wss:\/\/ URL$/);
+  });
+
+  it('reads the ping interval and the pong timeout', () => {
+    expect(readConfig({ ...required, ITICK_PING_INTERVAL_MS: '30000', ITICK_PONG_TIMEOUT_MS: '5000' }).itick).toMatchObject({ pingIntervalMs: 30_000, pongTimeoutMs: 5_000 });
+    expect(() => readConfig({ ...required, ITICK_PING_INTERVAL_MS: '100' })).toThrow(/^Invalid setting ITICK_PING_INTERVAL_MS: must be a whole number from 1000 to 300000$/);
+    expect(() => readConfig({ ...required, ITICK_PONG_TIMEOUT_MS: 'soon' })).toThrow(/^Invalid setting ITICK_PONG_TIMEOUT_MS/);
   });
 
   it('treats an empty setting as unset', () => {

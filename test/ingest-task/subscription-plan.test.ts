@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planSubscriptions } from '../../ingest-task/src/subscription-plan';
+import { planMarkets, planSubscriptions } from '../../ingest-task/src/subscription-plan';
 
 describe('planning subscriptions', () => {
   it('puts every symbol on the one connection when the plan has no known limit', () => {
@@ -34,5 +34,25 @@ describe('planning subscriptions', () => {
       connections: [['A$US', 'B$US']],
       unwatched: ['C$US'],
     });
+  });
+
+  it('plans each market on connections of its own, with the limits per market, and always plans stocks', () => {
+    const plans = planMarkets(['AAPL$US', 'crypto:BTCUSDT$BA', 'crypto:ETHUSDT$BA', 'crypto:SOLUSDT$BA', 'forex:EURUSD$GB'], new Map(), { connections: 1, maxPerConnection: 2 });
+    expect(Object.fromEntries(plans)).toEqual({
+      stock: { connections: [['AAPL$US']], unwatched: [] },
+      crypto: { connections: [['crypto:BTCUSDT$BA', 'crypto:ETHUSDT$BA']], unwatched: ['crypto:SOLUSDT$BA'] },
+      forex: { connections: [['forex:EURUSD$GB']], unwatched: [] },
+    });
+    expect(Object.fromEntries(planMarkets([], new Map(), { connections: 2, maxPerConnection: undefined }))).toEqual({ stock: { connections: [[], []], unwatched: [] } });
+  });
+
+  it('keeps each market sticky, and plans a market that lost its symbols with empty connections so they close', () => {
+    const previous = new Map([
+      ['crypto' as const, [['crypto:ETHUSDT$BA']]],
+      ['forex' as const, [['forex:EURUSD$GB']]],
+    ]);
+    const plans = planMarkets(['crypto:BTCUSDT$BA', 'crypto:ETHUSDT$BA'], previous, { connections: 1, maxPerConnection: 1 });
+    expect(plans.get('crypto')).toEqual({ connections: [['crypto:ETHUSDT$BA']], unwatched: ['crypto:BTCUSDT$BA'] });
+    expect(plans.get('forex')).toEqual({ connections: [[]], unwatched: [] });
   });
 });

@@ -123,7 +123,7 @@ describe('DashboardSite', () => {
 
     const taskRole = iamStatements(template).filter(({ policy }) => policy.startsWith('IngestServiceTaskTaskRole'));
     const actions = taskRole.flatMap(({ statement }) => actionsOf(statement)).sort();
-    expect(actions).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'execute-api:ManageConnections', 'lambda:InvokeFunction']);
+    expect(actions).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'execute-api:ManageConnections', 'lambda:InvokeFunction']);
     const manage = taskRole.find(({ statement }) => actionsOf(statement).includes('execute-api:ManageConnections'));
     expect(JSON.stringify(manage?.statement.Resource)).toContain(`{"Ref":"${socketApiId}"},"/live/POST/@connections/*"`);
   });

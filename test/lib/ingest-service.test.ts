@@ -24,7 +24,14 @@ const evaluator = new AppFunction(stack, 'Evaluator', {
 const ingest = new IngestService(stack, 'Ingest', {
   storage,
   evaluator,
-  itick: { maxSymbolsPerConnection: 500, connections: 2 },
+  itick: {
+    maxSymbolsPerConnection: 500,
+    connections: 2,
+    wsUrl: 'wss://proxy.example.com/itick/stock',
+    marketWsUrls: { crypto: 'wss://crypto.example.com/crypto' },
+    pingIntervalMs: 20_000,
+    pongTimeoutMs: 8_000,
+  },
   batchWindowMs: 200,
   logRetention: RetentionDays.TWO_WEEKS,
 });
@@ -81,7 +88,9 @@ describe('IngestService', () => {
   it("gives the container the ingest task's settings, which its own parser accepts with the values from context", () => {
     const env = Object.fromEntries(container.Environment.map(({ Name, Value }) => [Name, sampleValue(template, Value)]));
     const config = readIngestConfig({ ...env, ITICK_TOKEN: 'from-secrets-manager' });
-    expect(config.itick).toMatchObject({ maxSymbolsPerConnection: 500, connections: 2 });
+    expect(config.itick).toMatchObject({ maxSymbolsPerConnection: 500, connections: 2, url: 'wss://proxy.example.com/itick/stock', pingIntervalMs: 20_000, pongTimeoutMs: 8_000 });
+    // One market's own URL; the others follow the stock URL's origin and prefix.
+    expect(config.itick.urls).toMatchObject({ crypto: 'wss://crypto.example.com/crypto', forex: 'wss://proxy.example.com/itick/forex', fund: 'wss://proxy.example.com/itick/fund' });
     expect(config.batch.windowMs).toBe(200);
     expect(config.evaluator.functionName).toBe(`StockAlerts-${logicalId(evaluator.fn)}`);
     expect(config.region).toBe('us-east-1');
@@ -105,11 +114,11 @@ describe('IngestService', () => {
     expect(container.MountPoints).toEqual([{ ContainerPath: '/tmp', ReadOnly: false, SourceVolume: 'tmp' }]);
   });
 
-  it('may invoke the evaluator itself and query and put items in the table, nothing else', () => {
+  it('may invoke the evaluator itself and query, put and update items in the table, nothing else', () => {
     const taskRole = statementsOfRole(template, 'IngestTaskTaskRole');
     expect(taskRole).toEqual([
       { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [logicalId(evaluator.fn), 'Arn'] } },
-      { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:Query'], Resource: { 'Fn::GetAtt': [logicalId(storage.table), 'Arn'] } },
+      { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [logicalId(storage.table), 'Arn'] } },
     ]);
     const executionRole = statementsOfRole(template, 'IngestTaskExecutionRole');
     expect(executionRole).toContainEqual(

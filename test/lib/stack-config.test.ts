@@ -21,7 +21,7 @@ describe('stack settings from CDK context', () => {
       alertEmail: undefined,
       sender: undefined,
       dashboardOrigins: undefined,
-      itick: { maxSymbolsPerConnection: undefined, connections: 1 },
+      itick: { maxSymbolsPerConnection: undefined, connections: 1, wsUrl: undefined, marketWsUrls: {}, pingIntervalMs: 15_000, pongTimeoutMs: 10_000 },
       batchWindowMs: 250,
       logRetention: RetentionDays.ONE_MONTH,
       apiThrottle: { rateLimit: 50, burstLimit: 100 },
@@ -51,7 +51,7 @@ describe('stack settings from CDK context', () => {
       dashboardOrigin: 'https://alerts.example.com, http://localhost:5173',
     });
     expect(config.alertEmail).toBe('ops@example.com');
-    expect(config.itick).toEqual({ maxSymbolsPerConnection: 500, connections: 2 });
+    expect(config.itick).toEqual({ maxSymbolsPerConnection: 500, connections: 2, wsUrl: undefined, marketWsUrls: {}, pingIntervalMs: 15_000, pongTimeoutMs: 10_000 });
     expect(config.batchWindowMs).toBe(100);
     expect(config.logRetention).toBe(RetentionDays.THREE_MONTHS);
     expect(config.apiThrottle).toEqual({ rateLimit: 20, burstLimit: 40 });
@@ -79,6 +79,32 @@ describe('stack settings from CDK context', () => {
     expect(errorWith({ apiThrottle: { rateLimit: 0, burstLimit: 10 } })).toMatch(/^context apiThrottle must be/);
     expect(errorWith({ marketHoursUtc: '20-15' })).toMatch(/^context marketHoursUtc must be "sessions" \(the exchanges' calendars\), "START-END"/);
     expect(errorWith({ batchWindowMs: '2.5' })).toBe('context batchWindowMs must be a whole number (got "2.5")');
+  });
+
+  it('takes the iTick URLs and ping timings, a market URL as an object (cdk.json), JSON or market=url pairs (-c)', () => {
+    const config = configWith({
+      itickWsUrl: 'wss://api.itick.org/sws',
+      itickMarketWsUrls: 'crypto=wss://crypto.example.com/cws, forex=wss://fx.example.com/fws',
+      itickPingIntervalMs: '20000',
+      itickPongTimeoutMs: '5000',
+    });
+    expect(config.itick).toMatchObject({
+      wsUrl: 'wss://api.itick.org/sws',
+      marketWsUrls: { crypto: 'wss://crypto.example.com/cws', forex: 'wss://fx.example.com/fws' },
+      pingIntervalMs: 20_000,
+      pongTimeoutMs: 5_000,
+    });
+    expect(configWith({ itickMarketWsUrls: { fund: 'wss://f.example.com/fund' } }).itick.marketWsUrls).toEqual({ fund: 'wss://f.example.com/fund' });
+    expect(configWith({ itickMarketWsUrls: '{"indices":"ws://127.0.0.1:9000/indices"}' }).itick.marketWsUrls).toEqual({ indices: 'ws://127.0.0.1:9000/indices' });
+    expect(configWith({ itickMarketWsUrls: '' }).itick.marketWsUrls).toEqual({});
+  });
+
+  it('names the iTick URL key that is wrong', () => {
+    expect(errorWith({ itickWsUrl: 'https://api.itick.org/stock' })).toBe('context itickWsUrl must be a ws:// or wss:// URL (got "https://api.itick.org/stock")');
+    expect(errorWith({ itickMarketWsUrls: { crypto: 'http://x.example.com' } })).toBe('context itickMarketWsUrls must be a ws:// or wss:// URL (got {"crypto":"http://x.example.com"})');
+    expect(errorWith({ itickMarketWsUrls: { stock: 'wss://x.example.com/stock' } })).toMatch(/^context itickMarketWsUrls must be an object of market → ws:\/\/ or wss:\/\/ URL/);
+    expect(errorWith({ itickMarketWsUrls: 'options=wss://x.example.com' })).toMatch(/^context itickMarketWsUrls must be an object of market/);
+    expect(errorWith({ itickPingIntervalMs: 500 })).toBe('context itickPingIntervalMs must be a whole number from 1000 to 300000 (got 500)');
   });
 
   it("checks the iTick and batching values with the ingest task's own ranges", () => {
