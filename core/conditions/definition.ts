@@ -31,13 +31,13 @@ export interface PriceBound {
 export interface LevelJudging<C> {
   kind: 'level';
   /** Does it hold at `price`, with the symbol's market state after the point? */
-  holds(c: C, price: number, market: SymbolState, region: string): boolean;
+  holds(c: C, price: number, market: SymbolState, calendar: string): boolean;
   /**
    * Inside `all`: the prices of the move at which it holds, as one bound; null when it cannot
    * hold now (no previous close yet). Absent: it depends on the point, not on a price of the
    * move (windows), so it holds for the whole move or not at all.
    */
-  bound?(c: C, market: SymbolState, region: string): PriceBound | null;
+  bound?(c: C, market: SymbolState, calendar: string): PriceBound | null;
 }
 
 /** A condition that happens on the move between two trades, at one price (crosses, channels). */
@@ -120,7 +120,7 @@ export interface ConditionDefinition<S extends z.ZodType<ConditionShape> = z.Zod
   judging: J;
   index: IndexPlacement<z.output<S>>;
   /** The bar series it reads (`interval:session`), for the engine and the warm-up; null: none. */
-  series(c: z.output<S>, region: string): string | null;
+  series(c: z.output<S>, calendar: string): string | null;
   words: ConditionWords<z.output<S>>;
   form: ConditionForm;
 }

@@ -8,5 +8,5 @@ interface OnBars {
   session?: SessionKind | undefined;
 }
 
-/** The bar series an indicator condition reads: its interval, in its session (resolved for the region). */
-export const indicatorSeries = (c: OnBars, region: string): string => seriesKeyOf(c.interval, resolveSession(c.session, region));
+/** The bar series an indicator condition reads: its interval, in its session (resolved for the symbol's calendar). */
+export const indicatorSeries = (c: OnBars, calendar: string): string => seriesKeyOf(c.interval, resolveSession(c.session, calendar));

@@ -30,12 +30,12 @@ const schema = z.strictObject({
 
 type PrevCloseChange = z.output<typeof schema>;
 
-const dailySeries = (c: PrevCloseChange, region: string): string | null =>
-  c.session === undefined ? null : seriesKeyOf('1d', resolveSession(c.session, region));
+const dailySeries = (c: PrevCloseChange, calendar: string): string | null =>
+  c.session === undefined ? null : seriesKeyOf('1d', resolveSession(c.session, calendar));
 
 /** The previous close it compares with: the feed's, or the session's last daily close. */
-export function prevCloseFor(c: PrevCloseChange, market: SymbolState, region: string): number | null {
-  const key = dailySeries(c, region);
+export function prevCloseFor(c: PrevCloseChange, market: SymbolState, calendar: string): number | null {
+  const key = dailySeries(c, calendar);
   if (key === null) return market.prevClose;
   return market.series.find((s) => s.key === key)?.lastClose ?? null;
 }
@@ -45,14 +45,14 @@ export const changeFromPrevClosePct = defineCondition({
   schema,
   judging: {
     kind: 'level',
-    holds: (c, price, market, region) => {
-      const prevClose = prevCloseFor(c, market, region);
+    holds: (c, price, market, calendar) => {
+      const prevClose = prevCloseFor(c, market, calendar);
       if (prevClose === null) return false;
       const threshold = changeThreshold(prevClose, c.percent);
       return c.percent > 0 ? price >= threshold : price <= threshold;
     },
-    bound: (c, market, region) => {
-      const prevClose = prevCloseFor(c, market, region);
+    bound: (c, market, calendar) => {
+      const prevClose = prevCloseFor(c, market, calendar);
       if (prevClose === null) return null;
       return { side: c.percent > 0 ? 'low' : 'high', at: changeThreshold(prevClose, c.percent), open: false };
     },

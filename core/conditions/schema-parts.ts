@@ -60,7 +60,7 @@ export const direction = oneOf(['up', 'down'] as const);
 /** The bar series fields every indicator condition has. */
 export const indicatorCommon = {
   interval: oneOf(BAR_INTERVALS),
-  /** Absent: `regular` where the region's sessions are known (US, HK, SH, SZ), else `any`. */
+  /** Absent: `regular` where the symbol's calendar has sessions (core/engine/sessions.ts), else `any`. */
   session: oneOf(SESSIONS).optional(),
   /** Absent: `close`. */
   evaluate: oneOf(EVALUATE_MODES).optional(),

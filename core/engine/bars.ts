@@ -1,13 +1,15 @@
 /**
  * OHLCV bars per symbol, interval and session, and the indicators computed on them: the bar
- * series of a symbol's market state (docs/rules.md, "Bars and indicators").
+ * series of a symbol's market state (docs/rules.md, "Bars and indicators"). Bars follow the
+ * symbol's calendar (sessions.ts `calendarOf`: an exchange's, crypto's or forex's).
  *
  * - A series exists only for an (interval, session) that the symbol's rules use, with only the
  *   indicators they read, like the rolling windows of `market-state.ts`.
- * - Bars lie on the exchange's wall clock: intraday bars on multiples of the interval from local
+ * - Bars lie on the calendar's wall clock: intraday bars on multiples of the interval from local
  *   midnight, clipped to the session's windows (so a regular-session 1h series starts with a
- *   09:30–10:00 bar); a daily bar spans the session's day (its lunch break included, its trades
- *   not). Trades outside the session are left out; no bar forms where nothing traded.
+ *   09:30–10:00 bar); a daily bar spans the session's trading day (its lunch break included, its
+ *   trades not; a forex day runs from 17:00 New York to 17:00). Trades outside the session are
+ *   left out; no bar forms where nothing traded.
  * - A bar closes at the first trade stamped at or after its end — whether or not that trade is
  *   in the session — or, at the end of a batch, once the batch's `now` is {@link BAR_CLOSE_GRACE_MS}
  *   past its end. A trade stamped before the forming bar (or before the end of the last closed
@@ -17,7 +19,7 @@
  */
 import type { BarInterval, SessionKind } from '../rule-model';
 import { closeIndicator, isWarm, newIndicator, ringNeeded, type IndicatorState } from './indicators';
-import { localDayOf, regionOf, sessionWindows, timeZoneOf, utcOffsetMs } from './sessions';
+import { calendarOf, clockOf, sessionWindows, tradingDayOf, tradingDayOn, utcOffsetMs } from './sessions';
 import type { EngineState, PricePoint, SymbolState } from './types';
 import { newSymbolState } from './market-state';
 
@@ -97,18 +99,19 @@ export const seriesKeyOf = (interval: BarInterval, session: SessionKind) => `${i
 
 const mod = (a: number, b: number) => ((a % b) + b) % b;
 
-/** The bar of the (interval, session) grid that contains `t`, or null when `t` is outside the session. */
-export function locateBar(region: string, interval: BarInterval, session: SessionKind, t: number): { start: number; end: number } | null {
-  const timeZone = timeZoneOf(region);
-  const day = localDayOf(timeZone, t);
-  const found = locateOn(region, interval, session, t, day, timeZone);
+/** The bar of the calendar's (interval, session) grid that contains `t`, or null when `t` is outside the session. */
+export function locateBar(calendar: string, interval: BarInterval, session: SessionKind, t: number): { start: number; end: number } | null {
+  const clock = clockOf(calendar);
+  const timeZone = clock.timeZone;
+  const day = tradingDayOn(clock, t);
+  const found = locateOn(calendar, interval, session, t, day, timeZone);
   if (found !== null || session !== 'any') return found;
-  // On a day whose offset changes (DST), `any`'s midnights are approximate: look at the neighbours.
-  return locateOn(region, interval, session, t, day - 1, timeZone) ?? locateOn(region, interval, session, t, day + 1, timeZone);
+  // On a day whose offset changes (DST), `any`'s day boundaries are approximate: look at the neighbours.
+  return locateOn(calendar, interval, session, t, day - 1, timeZone) ?? locateOn(calendar, interval, session, t, day + 1, timeZone);
 }
 
-function locateOn(region: string, interval: BarInterval, session: SessionKind, t: number, day: number, timeZone: string): { start: number; end: number } | null {
-  const windows = sessionWindows(region, session, day);
+function locateOn(calendar: string, interval: BarInterval, session: SessionKind, t: number, day: number, timeZone: string): { start: number; end: number } | null {
+  const windows = sessionWindows(calendar, session, day);
   for (const [from, to] of windows) {
     if (t < from || t >= to) continue;
     if (interval === '1d') return { start: (windows[0] as readonly [number, number])[0], end: (windows[windows.length - 1] as readonly [number, number])[1] };
@@ -120,13 +123,12 @@ function locateOn(region: string, interval: BarInterval, session: SessionKind, t
 }
 
 /**
- * The daily bar of a kline that starts at `start`: that of its date, read 6 h after the start (so
- * that a start at local midnight, at UTC midnight or at the open all land on the right day);
- * null when the exchange was closed that day.
+ * The daily bar of a kline that starts at `start`: that of its trading day, read 6 h after the
+ * start (so that a start at local midnight, at UTC midnight, at the open or at a forex day's
+ * 17:00 New York all land on the right day); null when the market was closed that day.
  */
-function dailyBarOf(region: string, session: SessionKind, start: number): { start: number; end: number } | null {
-  const timeZone = timeZoneOf(region);
-  const windows = sessionWindows(region, session, localDayOf(timeZone, start + 6 * 3_600_000));
+function dailyBarOf(calendar: string, session: SessionKind, start: number): { start: number; end: number } | null {
+  const windows = sessionWindows(calendar, session, tradingDayOf(calendar, start + 6 * 3_600_000));
   const first = windows[0];
   const last = windows[windows.length - 1];
   return first === undefined || last === undefined ? null : { start: first[0], end: last[1] };
@@ -206,11 +208,11 @@ function closeBar(series: BarSeriesState, bar: Bar, closed: ClosedBar[] | null):
  * Feeds a trade to every series of the symbol. Bars it closes are appended to `closed` (in series
  * order; the caller orders them by end).
  */
-export function advanceBars(market: SymbolState, region: string, point: PricePoint, closed: ClosedBar[]): void {
-  for (const series of market.series) advanceSeries(series, region, point, closed);
+export function advanceBars(market: SymbolState, calendar: string, point: PricePoint, closed: ClosedBar[]): void {
+  for (const series of market.series) advanceSeries(series, calendar, point, closed);
 }
 
-function advanceSeries(series: BarSeriesState, region: string, point: PricePoint, closed: ClosedBar[]): void {
+function advanceSeries(series: BarSeriesState, calendar: string, point: PricePoint, closed: ClosedBar[]): void {
   const t = point.at;
   const bar = series.bar;
   if (bar !== null) {
@@ -226,7 +228,7 @@ function advanceSeries(series: BarSeriesState, region: string, point: PricePoint
   } else if (t < series.closedEnd) {
     return; // late
   }
-  const located = locateBar(region, series.interval, series.session, t);
+  const located = locateBar(calendar, series.interval, series.session, t);
   if (located === null) return; // outside the session
   series.bar = { start: located.start, end: located.end, open: point.price, high: point.price, low: point.price, close: point.price, volume: point.volume };
 }
@@ -273,12 +275,12 @@ export function wantsSeed(market: SymbolState | undefined, spec: SeriesSpec): bo
  */
 export function seedBars(state: EngineState, symbol: string, spec: SeriesSpec, bars: readonly SeedBar[], now: number): void {
   const market = (state.symbols[symbol] ??= newSymbolState());
-  const region = regionOf(symbol);
+  const calendar = calendarOf(symbol);
   const fresh = newSeries(spec);
   const size = INTERVAL_MS[spec.interval];
   const sorted = [...bars].sort((a, b) => a.start - b.start);
   for (const k of sorted) {
-    const located = spec.interval === '1d' ? dailyBarOf(region, spec.session, k.start) : locateBar(region, spec.interval, spec.session, k.start + size - 1);
+    const located = spec.interval === '1d' ? dailyBarOf(calendar, spec.session, k.start) : locateBar(calendar, spec.interval, spec.session, k.start + size - 1);
     if (located === null || located.start > now) continue;
     const open = fresh.bar;
     if (open !== null && open.start === located.start) {

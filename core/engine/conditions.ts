@@ -43,8 +43,8 @@ export interface PointContext {
   prev: number | null;
   price: number;
   market: SymbolState;
-  /** The symbol's region (a condition's default session depends on it). */
-  region: string;
+  /** The symbol's calendar (sessions.ts `calendarOf`): a condition's default session and its bars depend on it. */
+  calendar: string;
   /** Forming-bar edge quantities as they were before the point (see {@link snapshotFormingEdges}). */
   before?: FormingSnapshot;
 }
@@ -56,17 +56,17 @@ export interface Judgement {
 
 // --- bar series and indicator readings -------------------------------------------------------
 
-const seriesKeyMemo = new WeakMap<SimpleCondition, { region: string; key: string | null }>();
+const seriesKeyMemo = new WeakMap<SimpleCondition, { calendar: string; key: string | null }>();
 
 /**
  * The bar series a condition reads: an indicator's, or the daily series of a session's previous
- * close. Remembered per condition object (and region): this runs per trade.
+ * close. Remembered per condition object (and calendar): this runs per trade.
  */
-export function seriesKeyFor(c: SimpleCondition, region: string): string | null {
+export function seriesKeyFor(c: SimpleCondition, calendar: string): string | null {
   const known = seriesKeyMemo.get(c);
-  if (known !== undefined && known.region === region) return known.key;
-  const key = definitionOf(c).series(c, region);
-  seriesKeyMemo.set(c, { region, key });
+  if (known !== undefined && known.calendar === calendar) return known.key;
+  const key = definitionOf(c).series(c, calendar);
+  seriesKeyMemo.set(c, { calendar, key });
   return key;
 }
 
@@ -168,40 +168,40 @@ function indicatorEdge<C>(judging: IndicatorJudging<C>, c: C, before: number | n
   return judging.direction(c) === 'up' ? before <= line && after > line : before >= line && after < line;
 }
 
-const edgeKeyMemo = new WeakMap<IndicatorCondition, { region: string; key: string }>();
+const edgeKeyMemo = new WeakMap<IndicatorCondition, { calendar: string; key: string }>();
 
 /**
  * The key of a forming quantity: one value per series and indicator quantity, shared by every
  * rule that compares it (the index keys its groups of forming rules the same way).
  */
-export function formingEdgeKey(c: IndicatorCondition, region: string): string {
+export function formingEdgeKey(c: IndicatorCondition, calendar: string): string {
   const known = edgeKeyMemo.get(c);
-  if (known !== undefined && known.region === region) return known.key;
-  const key = `${seriesKeyFor(c, region) as string}|${indicatorJudging(c).quantity(c)}`;
-  edgeKeyMemo.set(c, { region, key });
+  if (known !== undefined && known.calendar === calendar) return known.key;
+  const key = `${seriesKeyFor(c, calendar) as string}|${indicatorJudging(c).quantity(c)}`;
+  edgeKeyMemo.set(c, { calendar, key });
   return key;
 }
 
 /** Records the forming edge quantities (`edges`: key → a condition that reads it) before a point. */
-export function snapshotFormingEdges(market: SymbolState, region: string, edges: ReadonlyMap<string, IndicatorCondition>, into: Map<string, number | null>): void {
+export function snapshotFormingEdges(market: SymbolState, calendar: string, edges: ReadonlyMap<string, IndicatorCondition>, into: Map<string, number | null>): void {
   into.clear();
-  for (const [key, c] of edges) into.set(key, formingQuantity(c, seriesOf(market, seriesKeyFor(c, region))));
+  for (const [key, c] of edges) into.set(key, formingQuantity(c, seriesOf(market, seriesKeyFor(c, calendar))));
 }
 
 // --- judging at a point -------------------------------------------------------------------------
 
 /** Does a level condition hold at `price`? (False for edges.) */
-export function levelHolds(c: SimpleCondition, price: number, market: SymbolState, region: string): boolean {
+export function levelHolds(c: SimpleCondition, price: number, market: SymbolState, calendar: string): boolean {
   const { judging } = definitionOf(c);
   switch (judging.kind) {
     case 'level':
-      return judging.holds(c, price, market, region);
+      return judging.holds(c, price, market, calendar);
     case 'price_edge':
       return false;
     case 'indicator': {
       if (judging.shape === 'edge') return false;
       const ic = c as IndicatorCondition;
-      const series = seriesOf(market, seriesKeyFor(c, region));
+      const series = seriesOf(market, seriesKeyFor(c, calendar));
       return indicatorLevelHolds(judging, c, isForming(ic) ? formingQuantity(ic, series) : closedQuantity(ic, series, 0));
     }
     default:
@@ -222,9 +222,9 @@ export function edgeAt(c: SimpleCondition, prev: number | null, price: number): 
  */
 function formingEdgeFires(c: IndicatorCondition, ctx: PointContext): boolean {
   if (!isForming(c) || ctx.prev === null) return false;
-  const before = ctx.before?.get(formingEdgeKey(c, ctx.region));
+  const before = ctx.before?.get(formingEdgeKey(c, ctx.calendar));
   if (before === undefined) return false;
-  return indicatorEdge(indicatorJudging(c), c, before, formingQuantity(c, seriesOf(ctx.market, seriesKeyFor(c, ctx.region))));
+  return indicatorEdge(indicatorJudging(c), c, before, formingQuantity(c, seriesOf(ctx.market, seriesKeyFor(c, ctx.calendar))));
 }
 
 /** Does one simple condition fire at the point (an edge that happened, a level that holds)? */
@@ -241,12 +241,12 @@ function judgeSimple(c: SimpleCondition, ctx: PointContext): Judgement {
   const { judging } = definitionOf(c);
   switch (judging.kind) {
     case 'level':
-      return judging.holds(c, ctx.price, ctx.market, ctx.region) ? FIRES_AND_HOLDS : NEITHER;
+      return judging.holds(c, ctx.price, ctx.market, ctx.calendar) ? FIRES_AND_HOLDS : NEITHER;
     case 'price_edge':
       return ctx.prev !== null && judging.at(c, ctx.prev, ctx.price) !== null ? FIRES_ONLY : NEITHER;
     case 'indicator':
       if (judging.shape === 'edge') return formingEdgeFires(c as IndicatorCondition, ctx) ? FIRES_ONLY : NEITHER;
-      return levelHolds(c, ctx.price, ctx.market, ctx.region) ? FIRES_AND_HOLDS : NEITHER;
+      return levelHolds(c, ctx.price, ctx.market, ctx.calendar) ? FIRES_AND_HOLDS : NEITHER;
     default:
       return assertNever(judging, 'condition judging');
   }
@@ -256,7 +256,7 @@ function judgeSimple(c: SimpleCondition, ctx: PointContext): Judgement {
 export function judge(condition: Condition, ctx: PointContext): Judgement {
   switch (condition.type) {
     case 'all':
-      return { fires: allFires(condition.conditions, ctx), holds: condition.conditions.every((c) => levelHolds(c, ctx.price, ctx.market, ctx.region)) };
+      return { fires: allFires(condition.conditions, ctx), holds: condition.conditions.every((c) => levelHolds(c, ctx.price, ctx.market, ctx.calendar)) };
     case 'any': {
       let fires = false;
       let holds = false;
@@ -303,10 +303,10 @@ function narrow(set: Interval, c: SimpleCondition, ctx: PointContext): boolean {
     case 'level': {
       if (judging.bound === undefined) {
         // Judged at the point: it holds for the whole move or not at all.
-        if (!judging.holds(c, ctx.price, ctx.market, ctx.region)) return false;
+        if (!judging.holds(c, ctx.price, ctx.market, ctx.calendar)) return false;
         break;
       }
-      const bound = judging.bound(c, ctx.market, ctx.region);
+      const bound = judging.bound(c, ctx.market, ctx.calendar);
       if (bound === null) return false;
       if (bound.side === 'low') raiseLow(set, bound.at, bound.open);
       else lowerHigh(set, bound.at, bound.open);
@@ -348,7 +348,7 @@ function lowerHigh(set: Interval, hi: number, open: boolean): void {
 /** A moment at which bars close: those that closed, by series key. */
 export interface CloseContext {
   market: SymbolState;
-  region: string;
+  calendar: string;
   closing: ReadonlyMap<string, ClosedBar>;
 }
 
@@ -370,24 +370,24 @@ export function judgeAtClose(condition: Condition, ctx: CloseContext): CloseJudg
   let bar: ClosedBar | undefined;
   for (const c of parts) {
     if (!isIndicatorCondition(c)) continue;
-    bar = ctx.closing.get(seriesKeyFor(c, ctx.region) as string);
+    bar = ctx.closing.get(seriesKeyFor(c, ctx.calendar) as string);
     if (bar !== undefined) break;
   }
   if (bar === undefined) return null;
   const price = bar.close;
   const closedLevel = (c: IndicatorCondition) =>
-    indicatorLevelHolds(indicatorJudging(c), c, closedQuantity(c, seriesOf(ctx.market, seriesKeyFor(c, ctx.region)), 0));
+    indicatorLevelHolds(indicatorJudging(c), c, closedQuantity(c, seriesOf(ctx.market, seriesKeyFor(c, ctx.calendar)), 0));
   const firesAt = (c: SimpleCondition): boolean => {
-    if (!isIndicatorCondition(c)) return !isEdge(c) && levelHolds(c, price, ctx.market, ctx.region);
+    if (!isIndicatorCondition(c)) return !isEdge(c) && levelHolds(c, price, ctx.market, ctx.calendar);
     if (!isEdge(c)) return closedLevel(c);
-    const key = seriesKeyFor(c, ctx.region) as string;
+    const key = seriesKeyFor(c, ctx.calendar) as string;
     const series = seriesOf(ctx.market, key);
     return ctx.closing.has(key) && indicatorEdge(indicatorJudging(c), c, closedQuantity(c, series, 1), closedQuantity(c, series, 0));
   };
   const holdsAt = (c: SimpleCondition): boolean => {
     if (isEdge(c)) return false;
     if (isIndicatorCondition(c)) return closedLevel(c);
-    return levelHolds(c, price, ctx.market, ctx.region);
+    return levelHolds(c, price, ctx.market, ctx.calendar);
   };
   let fires: boolean;
   let holds: boolean;

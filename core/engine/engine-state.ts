@@ -6,7 +6,7 @@ import { syncSeries, type SeriesSpec } from './bars';
 import { definitionOf, indicatorJudging, isIndicatorCondition, partsOf } from '../conditions/registry';
 import { seriesKeyFor } from './conditions';
 import { newSymbolState, syncWindows, type WindowsInUse } from './market-state';
-import { regionOf } from './sessions';
+import { calendarOf } from './sessions';
 import { newRuntime } from './trigger';
 import type { EngineRule, EngineState, RuleRuntime, SymbolBatch, SymbolState, TriggerUpdate } from './types';
 
@@ -111,12 +111,12 @@ export function windowsUsedBy(rules: Iterable<EngineRule>): WindowsInUse {
   const volume = new Set<number>();
   const series = new Map<string, Set<string>>();
   for (const rule of rules) {
-    const region = regionOf(rule.symbol);
+    const calendar = calendarOf(rule.symbol);
     for (const c of partsOf(rule.condition)) {
       const placement = definitionOf(c).index;
       if (placement.group === 'moves') moves.add(placement.windowSeconds(c));
       if (placement.group === 'volume') volume.add(placement.windowSeconds(c));
-      const key = seriesKeyFor(c, region);
+      const key = seriesKeyFor(c, calendar);
       if (key === null) continue;
       let indicators = series.get(key);
       if (indicators === undefined) {

@@ -18,7 +18,7 @@ import { formingReader, judge, judgeAtClose, snapshotFormingEdges } from './cond
 import { collectUpdates, DEFAULT_FORGET_AFTER_MS, forgetIdle, keepRuntime, prepareSymbol, runtimeOf } from './engine-state';
 import { advanceWindows, VOLUME_MIN_HISTORY, type WindowsInUse } from './market-state';
 import type { DynamicGroup, FormingGroup, IndexedRule, RuleIndex, SymbolIndex } from './rule-index';
-import { regionOf } from './sessions';
+import { calendarOf } from './sessions';
 import type { SortedEntries } from './sorted-entries';
 import { popDueTimer, pushTimer } from './timer-heap';
 import { decide, eligibleFrom, isExpired, type Outcome } from './trigger';
@@ -129,7 +129,7 @@ class BatchRun {
 
   // The point being evaluated (fields rather than closures: this is the hot path).
   private symbol = '';
-  private region = '';
+  private calendar = '';
   private market!: SymbolState;
   private prev: number | null = null;
   private point!: PricePoint;
@@ -154,7 +154,7 @@ class BatchRun {
     const symbolIndex = this.index.symbol(path.symbol);
     const { market, prevCloseChanged, freshSeries } = prepareSymbol(this.state, path, symbolIndex?.windowsInUse() ?? NO_WINDOWS);
     this.symbol = path.symbol;
-    this.region = symbolIndex?.region ?? regionOf(path.symbol);
+    this.calendar = symbolIndex?.calendar ?? calendarOf(path.symbol);
     this.market = market;
     const groups = symbolIndex === undefined ? NO_GROUPS : dynamicGroupsOf(symbolIndex, market);
     const barGroups = symbolIndex === undefined ? NO_BAR_GROUPS : barGroupsOf(symbolIndex, market);
@@ -179,11 +179,11 @@ class BatchRun {
       }
       // Forming edge quantities before the point: read from the state at a batch's first point,
       // then carried from the groups' values after each point (lookAtBarGroups).
-      if (hasEdges && first) snapshotFormingEdges(market, this.region, (symbolIndex as SymbolIndex).formingEdges, this.before);
+      if (hasEdges && first) snapshotFormingEdges(market, this.calendar, (symbolIndex as SymbolIndex).formingEdges, this.before);
       const second = secondOf(point.at);
       advanceWindows(market, point, second);
       if (market.series.length > 0) {
-        advanceBars(market, this.region, point, this.closed);
+        advanceBars(market, this.calendar, point, this.closed);
         if (this.closed.length > 0) this.judgeCloses(symbolIndex);
       }
       if (symbolIndex !== undefined) {
@@ -228,7 +228,7 @@ class BatchRun {
       if (this.closed.length === 0) continue;
       const symbolIndex = this.index.symbol(symbol);
       this.symbol = symbol;
-      this.region = symbolIndex?.region ?? regionOf(symbol);
+      this.calendar = symbolIndex?.calendar ?? calendarOf(symbol);
       this.market = market;
       this.judgeCloses(symbolIndex);
     }
@@ -257,7 +257,7 @@ class BatchRun {
     indexed.stamp = this.stamp;
     const rule = indexed.rule;
     if (rule.symbol !== this.symbol) return;
-    const judged = judgeAtClose(rule.condition, { market: this.market, region: this.region, closing: this.closing });
+    const judged = judgeAtClose(rule.condition, { market: this.market, calendar: this.calendar, closing: this.closing });
     if (judged === null) return;
     this.visits += 1;
     const runtime = runtimeOf(this.state, rule, this.now);
@@ -340,7 +340,7 @@ class BatchRun {
     this.visits += 1;
     const runtime = runtimeOf(this.state, rule, this.now);
     const { price, at } = this.point;
-    const { fires, holds } = judge(rule.condition, { prev: this.prev, price, market: this.market, region: this.region, before: this.before });
+    const { fires, holds } = judge(rule.condition, { prev: this.prev, price, market: this.market, calendar: this.calendar, before: this.before });
     const outcome = decide(rule, runtime, fires, holds, at, this.firedAt.has(ruleId));
     if (outcome === 'fire') {
       this.firedAt.set(ruleId, at);

@@ -8,8 +8,8 @@ export { newSymbolState, VOLUME_HISTORY, VOLUME_MIN_HISTORY } from './market-sta
 export { DEFAULT_MESSAGE, describeCondition, describeValue, formatNumber, renderMessage } from './message';
 export { evaluateReference } from './reference-engine';
 export { RuleIndex } from './rule-index';
-export { hasSessions, isSessionOpen, nyseEarlyCloses, nyseHolidays, regionOf, resolveSession, sessionWindows } from './sessions';
-export { MAX_WARM_UP_BARS, warmUpLimit, warmUpRequests } from './warm-up';
-export type { WarmUpRequest } from './warm-up';
+export { calendarOf, countInRegularSession, hasSessions, isSessionOpen, nyseEarlyCloses, nyseHolidays, regionOf, resolveSession, sessionWindows, timeZoneOf, tradingDayOf } from './sessions';
+export { forgetPrevClose, MAX_WARM_UP_BARS, prevCloseRequests, warmUpLimit, warmUpRequests } from './warm-up';
+export type { PrevCloseRequest, WarmUpRequest } from './warm-up';
 export { engineStateSchema, readEngineState } from './state-schema';
 export type * from './types';

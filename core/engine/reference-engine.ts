@@ -9,7 +9,7 @@ import { partsOf } from '../conditions/registry';
 import { formingEdgeKey, isEdge, isForming, isIndicatorCondition, isJudgedAtClose, judge, judgeAtClose, snapshotFormingEdges } from './conditions';
 import { collectUpdates, DEFAULT_FORGET_AFTER_MS, forgetIdle, keepRuntime, prepareSymbol, runtimeOf, windowsUsedBy } from './engine-state';
 import { advanceWindows } from './market-state';
-import { regionOf } from './sessions';
+import { calendarOf } from './sessions';
 import { decide } from './trigger';
 import type { EngineRule, EngineState, EvaluateOptions, EvaluationResult, FiredAlert, SymbolBatch, SymbolState } from './types';
 
@@ -35,14 +35,14 @@ export function evaluateReference(
   /** Judges the symbol's bar-close rules at each moment where some of `closed` close. */
   const judgeCloses = (symbol: string, market: SymbolState, symbolRules: readonly EngineRule[], closed: ClosedBar[]): void => {
     closed.sort(byEnd);
-    const region = regionOf(symbol);
+    const calendar = calendarOf(symbol);
     for (let i = 0; i < closed.length; ) {
       const end = (closed[i] as ClosedBar).end;
       const closing = new Map<string, ClosedBar>();
       for (; i < closed.length && (closed[i] as ClosedBar).end === end; i += 1) closing.set((closed[i] as ClosedBar).series.key, closed[i] as ClosedBar);
       for (const rule of symbolRules) {
         if (!isJudgedAtClose(rule.condition)) continue;
-        const judged = judgeAtClose(rule.condition, { market, region, closing });
+        const judged = judgeAtClose(rule.condition, { market, calendar, closing });
         if (judged === null) continue;
         visits += 1;
         const runtime = runtimeOf(state, rule, now);
@@ -59,23 +59,23 @@ export function evaluateReference(
 
   for (const path of batch) {
     const symbolRules = bySymbol.get(path.symbol) ?? [];
-    const region = regionOf(path.symbol);
+    const calendar = calendarOf(path.symbol);
     const { market } = prepareSymbol(state, path, windowsUsedBy(symbolRules));
-    const edges = formingEdgesOf(symbolRules, region);
+    const edges = formingEdgesOf(symbolRules, calendar);
     const before = new Map<string, number | null>();
     for (const point of path.points) {
       points += 1;
       const prev = market.last;
-      snapshotFormingEdges(market, region, edges, before);
+      snapshotFormingEdges(market, calendar, edges, before);
       advanceWindows(market, point);
       const closed: ClosedBar[] = [];
-      advanceBars(market, region, point, closed);
+      advanceBars(market, calendar, point, closed);
       if (closed.length > 0) judgeCloses(path.symbol, market, symbolRules, closed);
       for (const rule of symbolRules) {
         visits += 1;
         if (isJudgedAtClose(rule.condition)) continue;
         const runtime = runtimeOf(state, rule, now);
-        const { fires, holds } = judge(rule.condition, { prev, price: point.price, market, region, before });
+        const { fires, holds } = judge(rule.condition, { prev, price: point.price, market, calendar, before });
         const outcome = decide(rule, runtime, fires, holds, point.at, firedAt.has(rule.id));
         if (outcome === 'fire') {
           firedAt.set(rule.id, point.at);
@@ -101,10 +101,10 @@ export function evaluateReference(
 }
 
 /** The forming-bar edge quantities the rules compare (key → a condition reading it). */
-function formingEdgesOf(rules: readonly EngineRule[], region: string): Map<string, IndicatorCondition> {
+function formingEdgesOf(rules: readonly EngineRule[], calendar: string): Map<string, IndicatorCondition> {
   const edges = new Map<string, IndicatorCondition>();
   for (const rule of rules) {
-    for (const c of partsOf(rule.condition)) if (isIndicatorCondition(c) && isForming(c) && isEdge(c)) edges.set(formingEdgeKey(c, region), c);
+    for (const c of partsOf(rule.condition)) if (isIndicatorCondition(c) && isForming(c) && isEdge(c)) edges.set(formingEdgeKey(c, calendar), c);
   }
   return edges;
 }

@@ -28,7 +28,7 @@ import type { IndicatorCondition, SimpleCondition } from '../rule-model';
 import { formingEdgeKey, isJudgedAtClose, seriesKeyFor } from './conditions';
 import { seriesSpecs } from './engine-state';
 import type { WindowsInUse } from './market-state';
-import { regionOf } from './sessions';
+import { calendarOf } from './sessions';
 import { SortedEntries } from './sorted-entries';
 import { popDueTimer, pushTimer } from './timer-heap';
 import type { EngineRule, MovesWindowState, VolumeWindowState } from './types';
@@ -101,7 +101,7 @@ export class SymbolIndex {
   private readonly seriesUse = new Map<string, { users: number; indicators: Map<string, number> }>();
   private windowsCache: WindowsInUse | null = null;
 
-  constructor(readonly region: string) {}
+  constructor(readonly calendar: string) {}
 
   get isEmpty(): boolean {
     return this.members.size === 0;
@@ -119,7 +119,7 @@ export class SymbolIndex {
   /** Indexes (or un-indexes) one condition of a rule; `atClose`: the rule is judged at bar closes. */
   register(id: IndexedRule, c: SimpleCondition, add: boolean, atClose: boolean): void {
     this.version += 1;
-    const seriesKey = seriesKeyFor(c, this.region);
+    const seriesKey = seriesKeyFor(c, this.calendar);
     const indicator = isIndicatorCondition(c) ? c : null;
     if (seriesKey !== null) this.countSeries(seriesKey, indicator === null ? [] : indicatorJudging(indicator).indicators(indicator), add);
     const placement = definitionOf(c).index;
@@ -180,7 +180,7 @@ export class SymbolIndex {
 
   private registerForming(id: IndexedRule, c: IndicatorCondition, seriesKey: string, add: boolean): void {
     const judging = indicatorJudging(c);
-    const groupKey = formingEdgeKey(c, this.region);
+    const groupKey = formingEdgeKey(c, this.calendar);
     let group = this.forming.get(groupKey);
     if (group === undefined) {
       group = { key: groupKey, seriesKey, edge: judging.shape === 'edge', probe: c, entries: new SortedEntries<IndexedRule>() };
@@ -285,7 +285,7 @@ export class RuleIndex {
     if (existing !== undefined) this.remove(rule.id);
     let symbolIndex = this.symbols.get(rule.symbol);
     if (symbolIndex === undefined) {
-      symbolIndex = new SymbolIndex(regionOf(rule.symbol));
+      symbolIndex = new SymbolIndex(calendarOf(rule.symbol));
       this.symbols.set(rule.symbol, symbolIndex);
     }
     const indexed: IndexedRule = { rule, stamp: -1, atClose: isJudgedAtClose(rule.condition) };

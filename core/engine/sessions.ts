@@ -1,224 +1,198 @@
 /**
- * Trading sessions per region, in the exchange's own time zone: when the regular and the extended
- * session of a day run, which days the exchange is closed, and the local clock that bars align
- * to. Pure: time zones come from `Intl` (Node ships full ICU), holidays are computed by rule.
+ * Trading sessions by calendar: which calendar a symbol follows, when its regular and extended
+ * sessions run on a trading day, where its trading day begins (the boundary of daily bars and of
+ * the previous close), and whether it surely trades now. Pure: zones come from `Intl` (Node ships
+ * full ICU), holidays are computed by rule (calendars/*), nothing is fetched.
  *
- * | region | zone | regular | extended | days off |
+ * A symbol's calendar (`calendarOf`) comes from its market first, then its region: crypto and
+ * forex ignore the region, US futures follow CME Globex, and stocks, funds and indices (and
+ * futures elsewhere) their region's exchange. Local times:
+ *
+ * | calendar (symbols) | zone | regular | extended | trading day, days off |
  * |---|---|---|---|---|
- * | US | America/New_York | 09:30–16:00 (13:00 on early-close days) | 04:00–20:00 (17:00) | weekends, NYSE holidays (computed) |
- * | HK | Asia/Hong_Kong | 09:30–12:00, 13:00–16:00 | 09:00–12:00, 13:00–16:10 (auctions) | weekends |
- * | SH, SZ | Asia/Shanghai | 09:30–11:30, 13:00–15:00 | 09:15–11:30, 13:00–15:00 (auctions) | weekends |
+ * | `crypto` (every `crypto:` symbol) | UTC | always | always | 00:00–24:00 UTC, every day; no days off |
+ * | `forex` (every `forex:` symbol) | America/New_York | Sun 17:00 – Fri 17:00 | the same | rolls at 17:00 New York (Monday's day is Sun 17:00 – Mon 17:00); no holidays |
+ * | `cme` (`future:…$US`) | America/New_York | Sun 18:00 – Fri 17:00, daily break 17:00–18:00 | the same | rolls at 17:00 New York; CME holiday schedules not computed |
+ * | US | America/New_York | 09:30–16:00 (13:00 on early-close days) | 04:00–20:00 (17:00) | NYSE holidays and early closes computed |
+ * | HK | Asia/Hong_Kong | 09:30–12:00, 13:00–16:00 | 09:00–12:00, 13:00–16:10 (auctions) | weekends only (holidays not computed) |
+ * | SH, SZ | Asia/Shanghai | 09:30–11:30, 13:00–15:00 | 09:15–11:30, 13:00–15:00 (call auction) | weekends only |
+ * | SG | Asia/Singapore | 09:00–12:00, 13:00–17:00 | 08:30–12:00, 13:00–17:16 (pre-open, closing routine, trade at close) | weekends only |
+ * | JP | Asia/Tokyo | 09:00–11:30, 12:30–15:30 | the same (TSE has no extended session) | weekends only |
+ * | GB | Europe/London | 08:00–16:30 (12:30 on 24 and 31 Dec) | 08:00–16:40 (closing auction) | LSE holidays and half days computed |
+ * | DE | Europe/Berlin | 09:00–17:30 (Xetra) | 09:00–17:40 (closing auction) | Xetra holidays computed |
+ * | FR, NL | Europe/Paris, Europe/Amsterdam | 09:00–17:30 (14:00 on 24 and 31 Dec) | 09:00–17:40 (closing auction, trading at last) | Euronext holidays and early closes computed |
+ * | IN | Asia/Kolkata | 09:15–15:30 | 09:00–16:00 (pre-open, closing session) | weekends only |
+ * | NG | Africa/Lagos | 10:00–14:30 | 09:30–14:30 (pre-open) | weekends only |
+ * | TW | Asia/Taipei | 09:00–13:30 | 08:30–14:30 (after-hours fixed price) | weekends only |
+ * | KR | Asia/Seoul | 09:00–15:30 | 08:30–18:00 (off-hours sessions) | weekends only |
+ * | AU | Australia/Sydney | 10:00–16:00 | 10:00–16:12 (closing auction) | weekends only |
+ * | CA | America/Toronto | 09:30–16:00 | 09:30–17:00 (post-market crossing) | weekends only |
  *
- * HK and mainland holidays follow the lunar calendar and government notices and are not
- * computed: no trades arrive on them, so no bars form, which is all the engine needs. Other
- * regions have no session table: `regular` and `extended` fall back to `any` there (the rule
- * schema refuses neither, the docs say so), and their bars still align to the local clock when
- * the zone is known.
+ * Other regions have no session table: `regular` and `extended` fall back to `any` there (the
+ * rule schema refuses neither, the docs say so), and their bars follow the local clock where the
+ * zone is known (REGION_TIME_ZONES), UTC otherwise. `any` is the whole trading day, every day.
+ *
+ * Holidays that are not computed (lunar and gazetted ones: HK, China, Singapore, Japan, India …)
+ * cost the bars nothing — no trades arrive on them, so no bars form — but such calendars are left
+ * out of {@link countInRegularSession}, which must not expect trades on a day off. No npm package
+ * keeps exchange (rather than public) holidays for these markets; see docs/rules.md.
  *
  * Results are memoised in bounded module-level maps: they are pure functions of their arguments,
  * so the cache changes speed, never answers.
  */
 import type { SessionKind } from '../rule-model';
+import { splitSymbol } from '../rule-model/symbol';
+import type { CalendarTable } from './calendars/calendar-table';
+import { DAY_MS, localTime, MEMO_LIMIT, MINUTE_MS, utcOffsetMs } from './calendars/clock';
+import { EXCHANGE_CALENDARS, REGION_TIME_ZONES } from './calendars/exchange-calendars';
+import { CME_GLOBEX_CALENDAR, CRYPTO_CALENDAR, FOREX_CALENDAR } from './calendars/round-the-clock-calendars';
 
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
+export { localDayOf, localTime, utcOffsetMs } from './calendars/clock';
+export { easterSunday } from './calendars/date-rules';
+export { euronextHolidays, lseHolidays, xetraHolidays } from './calendars/europe-holidays';
+export { nyseEarlyCloses, nyseHolidays } from './calendars/nyse-holidays';
 
-/** Minutes of the local day, [from, to). */
-type Hours = ReadonlyArray<readonly [number, number]>;
+/** Calendars that are not a region's exchange. Lower case, so that none can be taken for a region (`US`, `HK`). */
+export const CRYPTO = 'crypto';
+export const FOREX = 'forex';
+export const CME_GLOBEX = 'cme';
 
-type DayKind = 'open' | 'early' | 'closed';
+const MARKET_CALENDARS: Readonly<Record<string, CalendarTable>> = { [CRYPTO]: CRYPTO_CALENDAR, [FOREX]: FOREX_CALENDAR, [CME_GLOBEX]: CME_GLOBEX_CALENDAR };
 
-interface RegionSessions {
-  timeZone: string;
-  regular: Hours;
-  extended: Hours;
-  /** Hours on early-close days (US only). */
-  earlyRegular?: Hours;
-  earlyExtended?: Hours;
-  /** What kind of day a weekday is (weekends are always closed). */
-  dayKind: (year: number, month: number, day: number) => DayKind;
-  /** Whether `dayKind` knows the exchange's holidays (else every weekday is a trading day). */
-  holidays: boolean;
+const tableOf = (calendar: string): CalendarTable | undefined => MARKET_CALENDARS[calendar] ?? EXCHANGE_CALENDARS[calendar];
+
+const calendarMemo = new Map<string, string>();
+
+/**
+ * The calendar a symbol trades on: `crypto`, `forex`, `cme` (US futures), else its region (the
+ * exchange's calendar, or a region without a table). Remembered per symbol: the index asks per
+ * rule, the reference engine and the warm-up per symbol and batch.
+ * @example calendarOf('crypto:BTCUSDT$BA') // 'crypto'
+ * @example calendarOf('future:GC$US') // 'cme'
+ * @example calendarOf('indices:DJI$US') // 'US'
+ */
+export function calendarOf(symbol: string): string {
+  const known = calendarMemo.get(symbol);
+  if (known !== undefined) return known;
+  const { market, region } = splitSymbol(symbol);
+  const calendar = market === 'crypto' ? CRYPTO : market === 'forex' ? FOREX : market === 'future' && region === 'US' ? CME_GLOBEX : region;
+  if (calendarMemo.size >= MEMO_LIMIT) calendarMemo.clear();
+  calendarMemo.set(symbol, calendar);
+  return calendar;
 }
 
-const hm = (h: number, m = 0) => h * 60 + m;
-const weekdaysOnly = (): DayKind => 'open';
-
-const REGIONS: Readonly<Record<string, RegionSessions>> = {
-  US: {
-    timeZone: 'America/New_York',
-    regular: [[hm(9, 30), hm(16)]],
-    extended: [[hm(4), hm(20)]],
-    earlyRegular: [[hm(9, 30), hm(13)]],
-    earlyExtended: [[hm(4), hm(17)]],
-    dayKind: nyseDay,
-    holidays: true,
-  },
-  HK: {
-    timeZone: 'Asia/Hong_Kong',
-    regular: [
-      [hm(9, 30), hm(12)],
-      [hm(13), hm(16)],
-    ],
-    extended: [
-      [hm(9), hm(12)],
-      [hm(13), hm(16, 10)],
-    ],
-    dayKind: weekdaysOnly,
-    holidays: false,
-  },
-  SH: {
-    timeZone: 'Asia/Shanghai',
-    regular: [
-      [hm(9, 30), hm(11, 30)],
-      [hm(13), hm(15)],
-    ],
-    extended: [
-      [hm(9, 15), hm(11, 30)],
-      [hm(13), hm(15)],
-    ],
-    dayKind: weekdaysOnly,
-    holidays: false,
-  },
-};
-
-/** Zones of regions without a session table: their bars still follow the local clock. */
-const TIME_ZONES: Readonly<Record<string, string>> = {
-  SG: 'Asia/Singapore',
-  JP: 'Asia/Tokyo',
-  GB: 'Europe/London',
-  DE: 'Europe/Berlin',
-  IN: 'Asia/Kolkata',
-  NG: 'Africa/Lagos',
-};
-
-const sessionsOf = (region: string): RegionSessions | undefined => (region === 'SZ' ? REGIONS.SH : REGIONS[region]);
-
-/** Does the region have a session table (so that `regular` and `extended` mean something there)? */
-export function hasSessions(region: string): boolean {
-  return sessionsOf(region) !== undefined;
+/** Does the calendar have a session table (so that `regular` and `extended` mean something there)? */
+export function hasSessions(calendar: string): boolean {
+  return tableOf(calendar) !== undefined;
 }
 
-/** The session a condition follows: its own, else `regular` where known; `any` where the region has no table. */
-export function resolveSession(session: SessionKind | undefined, region: string): SessionKind {
-  if (!hasSessions(region)) return 'any';
+/** The session a condition follows: its own, else `regular` where known; `any` where the calendar has no table. */
+export function resolveSession(session: SessionKind | undefined, calendar: string): SessionKind {
+  if (!hasSessions(calendar)) return 'any';
   return session ?? 'regular';
 }
 
-/** The region of a symbol (`AAPL$US` → `US`, `RELIANCE$NSE$IN` → `IN`). */
+/** The region of a symbol (`AAPL$US` → `US`, `RELIANCE$NSE$IN` → `IN`, `crypto:BTCUSDT$BA` → `BA`). */
 export function regionOf(symbol: string): string {
   return symbol.slice(symbol.lastIndexOf('$') + 1);
 }
 
-export function timeZoneOf(region: string): string {
-  return sessionsOf(region)?.timeZone ?? TIME_ZONES[region] ?? 'UTC';
+export interface CalendarClock {
+  timeZone: string;
+  /** Where the trading day begins, in ms from its date's local midnight (forex: −7 h, 17:00 the evening before). */
+  dayStartMs: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-const offsets = new Map<string, Map<number, number>>();
-const MEMO_LIMIT = 20_000;
+const clocks = new Map<string, CalendarClock>();
+// The engine works symbol by symbol, so the last calendar asked is nearly always the next one.
+let lastCalendar = '';
+let lastClock: CalendarClock = { timeZone: 'UTC', dayStartMs: 0 };
+
+/** A calendar's zone and day start, looked up once per calendar (bars ask at every new bar). */
+export function clockOf(calendar: string): CalendarClock {
+  if (calendar === lastCalendar) return lastClock;
+  let clock = clocks.get(calendar);
+  if (clock === undefined) {
+    const table = tableOf(calendar);
+    clock = { timeZone: table?.timeZone ?? REGION_TIME_ZONES[calendar] ?? 'UTC', dayStartMs: (table?.dayStart ?? 0) * MINUTE_MS };
+    if (clocks.size >= MEMO_LIMIT) clocks.clear();
+    clocks.set(calendar, clock);
+  }
+  lastCalendar = calendar;
+  lastClock = clock;
+  return clock;
+}
+
+export function timeZoneOf(calendar: string): string {
+  return clockOf(calendar).timeZone;
+}
 
 /**
- * Offset of the zone's local time from UTC at `t` (ms; New York in winter: −5 h). Zones here
- * change offset only on whole UTC hours, so it is computed once per hour and remembered.
+ * The trading day that `t` falls in, as days since 1970-01-01 of its date: the local day for an
+ * exchange; for forex and CME Globex the day that begins at 17:00 New York the evening before
+ * (Friday 18:00 New York is in Saturday's day, which has no session).
  */
-export function utcOffsetMs(timeZone: string, t: number): number {
-  if (timeZone === 'UTC') return 0;
-  const hour = Math.floor(t / HOUR_MS);
-  let byHour = offsets.get(timeZone);
-  if (byHour === undefined) {
-    byHour = new Map();
-    offsets.set(timeZone, byHour);
-  }
-  const known = byHour.get(hour);
-  if (known !== undefined) return known;
-  let format = formatters.get(timeZone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, format);
-  }
-  const at = hour * HOUR_MS;
-  const parts: Record<string, number> = {};
-  for (const part of format.formatToParts(new Date(at))) if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  const local = Date.UTC(parts.year ?? 1970, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
-  const offset = local - at;
-  if (byHour.size >= MEMO_LIMIT) byHour.clear();
-  byHour.set(hour, offset);
-  return offset;
+export function tradingDayOf(calendar: string, t: number): number {
+  return tradingDayOn(clockOf(calendar), t);
 }
 
-/** The local day of `t` in the zone, as days since 1970-01-01. */
-export function localDayOf(timeZone: string, t: number): number {
-  return Math.floor((t + utcOffsetMs(timeZone, t)) / DAY_MS);
-}
-
-/** Epoch ms of minute `minute` of local day `day` (two steps: the offset at the guess decides, as it does away from a DST switch). */
-export function localTime(timeZone: string, day: number, minute: number): number {
-  const local = day * DAY_MS + minute * 60_000;
-  const guess = local - utcOffsetMs(timeZone, local);
-  return local - utcOffsetMs(timeZone, guess);
+/** {@link tradingDayOf} with the calendar's clock already at hand. */
+export function tradingDayOn(clock: CalendarClock, t: number): number {
+  return Math.floor((t + utcOffsetMs(clock.timeZone, t) - clock.dayStartMs) / DAY_MS);
 }
 
 const windowsMemo = new Map<string, ReadonlyArray<readonly [number, number]>>();
 
 /**
- * The session's windows on a local day, as epoch-ms intervals [from, to), earliest first; none
- * when the exchange is closed. `any` is the whole local day, every day.
+ * The session's windows on a trading day, as epoch-ms intervals [from, to), earliest first; none
+ * when the market is closed. `any` is the whole trading day, every day.
  */
-export function sessionWindows(region: string, session: SessionKind, day: number): ReadonlyArray<readonly [number, number]> {
-  const key = `${region}|${session}|${day}`;
+export function sessionWindows(calendar: string, session: SessionKind, day: number): ReadonlyArray<readonly [number, number]> {
+  const key = `${calendar}|${session}|${day}`;
   const known = windowsMemo.get(key);
   if (known !== undefined) return known;
-  const windows = computeWindows(region, session, day);
+  const windows = computeWindows(calendar, session, day);
   if (windowsMemo.size >= MEMO_LIMIT) windowsMemo.clear();
   windowsMemo.set(key, windows);
   return windows;
 }
 
 /**
- * Is the region's exchange in `session` at `at`? Regions without a session table are open in
+ * Is the calendar's market in `session` at `at`? Calendars without a session table are open in
  * `any` terms (always); ask {@link hasSessions} first where that matters.
  * @example isSessionOpen('US', 'regular', Date.UTC(2026, 6, 3, 15)) // false: Independence Day observed
+ * @example isSessionOpen('forex', 'regular', Date.UTC(2026, 2, 8, 12)) // false: Sunday before 17:00 New York
  */
-export function isSessionOpen(region: string, session: SessionKind, at: number): boolean {
-  const day = localDayOf(timeZoneOf(region), at);
-  return sessionWindows(region, session, day).some(([from, to]) => at >= from && at < to);
+export function isSessionOpen(calendar: string, session: SessionKind, at: number): boolean {
+  return sessionWindows(calendar, session, tradingDayOf(calendar, at)).some(([from, to]) => at >= from && at < to);
 }
 
 /**
- * How many of `symbols` surely trade at `at`: their region's calendar knows its holidays (US) and
- * its regular session is open. What the no-ticks alarm waits for: a region whose holidays are not
- * known (HK, SH, SZ) would raise it on every one of them.
- * @example countInRegularSession(['AAPL$US', '700$HK', 'X$XX'], Date.UTC(2026, 2, 9, 15)) // 1
+ * How many of `symbols` surely trade at `at`: their calendar knows its days off and its regular
+ * session is open — crypto always, forex in its 24/5 window, US, GB, DE, FR and NL stocks in their
+ * hours. What the no-ticks alarm waits for: a calendar whose holidays are not known (HK, SH, SZ,
+ * JP …, CME) would raise it on every one of them.
+ * @example countInRegularSession(['AAPL$US', '700$HK', 'crypto:BTCUSDT$BA'], Date.UTC(2026, 2, 9, 15)) // 2
  */
 export function countInRegularSession(symbols: Iterable<string>, at: number): number {
-  const openByRegion = new Map<string, boolean>();
+  const openByCalendar = new Map<string, boolean>();
   let count = 0;
   for (const symbol of symbols) {
-    const region = regionOf(symbol);
-    let open = openByRegion.get(region);
-    if (open === undefined) openByRegion.set(region, (open = sessionsOf(region)?.holidays === true && isSessionOpen(region, 'regular', at)));
+    const calendar = calendarOf(symbol);
+    let open = openByCalendar.get(calendar);
+    if (open === undefined) openByCalendar.set(calendar, (open = tableOf(calendar)?.holidaysKnown === true && isSessionOpen(calendar, 'regular', at)));
     if (open) count += 1;
   }
   return count;
 }
 
-function computeWindows(region: string, session: SessionKind, day: number): ReadonlyArray<readonly [number, number]> {
-  const timeZone = timeZoneOf(region);
-  const table = sessionsOf(region);
-  if (session === 'any' || table === undefined) return [[localTime(timeZone, day, 0), localTime(timeZone, day + 1, 0)]];
+function computeWindows(calendar: string, session: SessionKind, day: number): ReadonlyArray<readonly [number, number]> {
+  const timeZone = timeZoneOf(calendar);
+  const table = tableOf(calendar);
+  const start = table?.dayStart ?? 0;
+  if (session === 'any' || table === undefined) return [[localTime(timeZone, day, start), localTime(timeZone, day + 1, start)]];
   const date = new Date(day * DAY_MS);
-  const weekday = date.getUTCDay();
-  if (weekday === 0 || weekday === 6) return [];
+  if (!table.weekdays.includes(date.getUTCDay())) return [];
   const kind = table.dayKind(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate());
   if (kind === 'closed') return [];
   const hours =
@@ -226,97 +200,4 @@ function computeWindows(region: string, session: SessionKind, day: number): Read
       ? ((session === 'regular' ? table.earlyRegular : table.earlyExtended) ?? table[session])
       : table[session];
   return hours.map(([from, to]) => [localTime(timeZone, day, from), localTime(timeZone, day, to)] as const);
-}
-
-// --- NYSE calendar -------------------------------------------------------------------------
-
-/** Unscheduled closures (national days of mourning, storms): not computable, so listed. */
-const NYSE_SPECIAL_CLOSURES = new Set(['2012-10-29', '2012-10-30', '2018-12-05', '2025-01-09']);
-
-const iso = (y: number, m: number, d: number) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-const weekdayOf = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d)).getUTCDay();
-
-/** Day of month of the n-th `weekday` (0 = Sunday) of a month. */
-function nthWeekday(y: number, m: number, weekday: number, n: number): number {
-  return 1 + ((weekday - weekdayOf(y, m, 1) + 7) % 7) + (n - 1) * 7;
-}
-
-function lastWeekday(y: number, m: number, weekday: number): number {
-  const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return last - ((weekdayOf(y, m, last) - weekday + 7) % 7);
-}
-
-/** Easter Sunday (anonymous Gregorian algorithm): [month, day]. */
-export function easterSunday(y: number): [number, number] {
-  const a = y % 19;
-  const b = Math.floor(y / 100);
-  const c = y % 100;
-  const d = Math.floor(b / 4);
-  const e = b % 4;
-  const f = Math.floor((b + 8) / 25);
-  const g = Math.floor((b - f + 1) / 3);
-  const h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4);
-  const k = c % 4;
-  const l = (32 + 2 * e + 2 * i - h - k) % 7;
-  const m = Math.floor((a + 11 * h + 22 * l) / 451);
-  const month = Math.floor((h + l - 7 * m + 114) / 31);
-  const day = ((h + l - 7 * m + 114) % 31) + 1;
-  return [month, day];
-}
-
-/** A fixed-date holiday on a weekend is observed on the Friday before (Saturday) or the Monday after (Sunday). */
-function observed(y: number, m: number, d: number): string {
-  const weekday = weekdayOf(y, m, d);
-  const shifted = new Date(Date.UTC(y, m - 1, d + (weekday === 6 ? -1 : weekday === 0 ? 1 : 0)));
-  return iso(shifted.getUTCFullYear(), shifted.getUTCMonth() + 1, shifted.getUTCDate());
-}
-
-const holidayMemo = new Map<number, ReadonlySet<string>>();
-
-/**
- * NYSE full-day holidays of a year, as `YYYY-MM-DD`: New Year's Day, Martin Luther King Jr. Day,
- * Washington's Birthday, Good Friday, Memorial Day, Juneteenth (from 2022), Independence Day,
- * Labor Day, Thanksgiving, Christmas, with weekend observance — except that a New Year's Day on
- * a Saturday is not observed (NYSE rule 7.2: the Friday before is the end of a business year).
- */
-export function nyseHolidays(y: number): ReadonlySet<string> {
-  const known = holidayMemo.get(y);
-  if (known !== undefined) return known;
-  const days = new Set<string>();
-  if (weekdayOf(y, 1, 1) !== 6) days.add(observed(y, 1, 1));
-  if (y >= 1998) days.add(iso(y, 1, nthWeekday(y, 1, 1, 3)));
-  days.add(iso(y, 2, nthWeekday(y, 2, 1, 3)));
-  const [em, ed] = easterSunday(y);
-  const goodFriday = new Date(Date.UTC(y, em - 1, ed - 2));
-  days.add(iso(y, goodFriday.getUTCMonth() + 1, goodFriday.getUTCDate()));
-  days.add(iso(y, 5, lastWeekday(y, 5, 1)));
-  if (y >= 2022) days.add(observed(y, 6, 19));
-  days.add(observed(y, 7, 4));
-  days.add(iso(y, 9, nthWeekday(y, 9, 1, 1)));
-  days.add(iso(y, 11, nthWeekday(y, 11, 4, 4)));
-  days.add(observed(y, 12, 25));
-  for (const special of NYSE_SPECIAL_CLOSURES) if (special.startsWith(`${y}-`)) days.add(special);
-  holidayMemo.set(y, days);
-  return days;
-}
-
-/**
- * NYSE early closes (13:00): the day before Independence Day and Christmas Eve when they fall
- * Monday to Thursday, and the day after Thanksgiving.
- */
-export function nyseEarlyCloses(y: number): ReadonlySet<string> {
-  const days = new Set<string>();
-  const july3 = weekdayOf(y, 7, 3);
-  if (july3 >= 1 && july3 <= 4) days.add(iso(y, 7, 3));
-  days.add(iso(y, 11, nthWeekday(y, 11, 4, 4) + 1));
-  const christmasEve = weekdayOf(y, 12, 24);
-  if (christmasEve >= 1 && christmasEve <= 4) days.add(iso(y, 12, 24));
-  return days;
-}
-
-function nyseDay(y: number, m: number, d: number): DayKind {
-  const date = iso(y, m, d);
-  if (nyseHolidays(y).has(date)) return 'closed';
-  return nyseEarlyCloses(y).has(date) ? 'early' : 'open';
 }

@@ -9,7 +9,8 @@
  * bars) are covered, and so is a condition type added later. Pure: no I/O.
  */
 import { definitionOf, partsOf } from '../../core/conditions/registry';
-import { BAR_INTERVALS, splitSymbol, WARMING_FROM_LIVE_DATA, type BarInterval, type Condition, type RuleWarmUp } from '../../core/rule-model';
+import { calendarOf } from '../../core/engine/sessions';
+import { BAR_INTERVALS, WARMING_FROM_LIVE_DATA, type BarInterval, type Condition, type RuleWarmUp } from '../../core/rule-model';
 import type { SymbolWarmUp } from '../../storage/symbols-repository';
 
 interface SeriesUse {
@@ -22,10 +23,11 @@ const isBarInterval = (text: string): text is BarInterval => (BAR_INTERVALS as r
 
 /** The bar series a condition reads on `symbol`, each once. */
 function seriesOf(condition: Condition, symbol: string): SeriesUse[] {
-  const { region } = splitSymbol(symbol);
+  // The symbol's calendar decides a condition's default session, as in the engine (crypto: `regular`, not its region's).
+  const calendar = calendarOf(symbol);
   const found = new Map<string, SeriesUse>();
   for (const part of partsOf(condition)) {
-    const key = definitionOf(part).series(part, region);
+    const key = definitionOf(part).series(part, calendar);
     const interval = key?.split(':')[0] ?? '';
     if (key !== null && isBarInterval(interval)) found.set(key, { key, interval });
   }

@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import type { EngineRule, PricePoint } from '../../core/engine';
 import type { Condition, IndicatorCondition, SimpleCondition } from '../../core/rule-model';
 
-export const SYMBOLS = ['AAA$US', 'BBB$US', 'CCC$HK'];
+/** One symbol per calendar family: an exchange with holidays, forex (its day rolls at 17:00 New York), an exchange with a lunch break. */
+export const SYMBOLS = ['AAA$US', 'forex:BBB$GB', 'CCC$HK'];
 export const START = Date.UTC(2026, 10, 2, 14, 30, 0);
 
 /** Prices on a 0.5 grid around 100, sometimes off-grid. */

@@ -1,4 +1,4 @@
-/** Sessions per region and the bar grid on the exchange's clock (core/engine/sessions.ts, bars.ts). */
+/** NYSE's calendar, the session windows of the exchanges that existed before markets, and the bar grid on the exchange's clock (core/engine/sessions.ts, bars.ts). Other calendars: calendars.test.ts. */
 import { describe, expect, it } from 'vitest';
 import { locateBar } from '../../../core/engine/bars';
 import { countInRegularSession, easterSunday, isSessionOpen, localDayOf, nyseEarlyCloses, nyseHolidays, resolveSession, sessionWindows, utcOffsetMs } from '../../../core/engine/sessions';
@@ -75,7 +75,7 @@ describe('session windows', () => {
     expect(isSessionOpen('XX', 'regular', at('2026-03-08T03:00:00Z'))).toBe(true); // no table: always
   });
 
-  it('counts the symbols that surely trade now: regions whose holidays are known, in session', () => {
+  it('counts the symbols that surely trade now: calendars whose holidays are known, in session', () => {
     const symbols = ['AAPL$US', 'MSFT$US', '700$HK', '600519$SH', 'X$XX'];
     expect(countInRegularSession(symbols, Date.parse('2026-03-09T15:00:00Z'))).toBe(2); // New York open
     expect(countInRegularSession(symbols, Date.parse('2026-07-03T15:00:00Z'))).toBe(0); // Independence Day observed
@@ -103,8 +103,10 @@ describe('session windows', () => {
   it('regions without a session table follow any; the default is regular where one exists', () => {
     expect(resolveSession(undefined, 'US')).toBe('regular');
     expect(resolveSession('extended', 'HK')).toBe('extended');
-    expect(resolveSession(undefined, 'GB')).toBe('any');
-    expect(resolveSession('regular', 'JP')).toBe('any');
+    expect(resolveSession(undefined, 'GB')).toBe('regular');
+    expect(resolveSession(undefined, 'crypto')).toBe('regular');
+    expect(resolveSession(undefined, 'XX')).toBe('any');
+    expect(resolveSession('regular', 'XX')).toBe('any');
   });
 
   it('knows the offset and local day of an instant', () => {
