@@ -10,6 +10,7 @@ import type { Node } from 'constructs';
 import * as z from 'zod';
 import { isMarket, MARKET_INFO, type Market } from '../core/rule-model/market';
 import { ConfigError as IngestConfigError, readConfig as readIngestConfig } from '../ingest-task/src/config';
+import { ConfigError as FunctionConfigError, loadItickRestBudgetConfig } from '../functions/shared/config';
 
 /** The context keys a user may set (docs/deploy.md describes each). */
 export const CONTEXT_KEYS = [
@@ -22,6 +23,7 @@ export const CONTEXT_KEYS = [
   'itickMarketWsUrls',
   'itickPingIntervalMs',
   'itickPongTimeoutMs',
+  'itickRestPerMinute',
   'batchWindowMs',
   'logRetentionDays',
   'apiThrottle',
@@ -59,6 +61,8 @@ export interface StackConfig {
   /** CORS origins of the HTTP API: `['*']` or explicit origins; unset: the dashboard's own CloudFront origin. */
   readonly dashboardOrigins: readonly string[] | undefined;
   readonly itick: ItickStackConfig;
+  /** ITICK_REST_PER_MINUTE of the evaluator: the token's REST calls per minute, for every caller together. */
+  readonly itickRestPerMinute: number;
   readonly batchWindowMs: number;
   readonly logRetention: RetentionDays;
   readonly apiThrottle: ThrottleConfig;
@@ -266,6 +270,18 @@ function parseThrottle(value: Raw): ThrottleConfig {
   return parsed.data;
 }
 
+/** The evaluator's parser decides (functions/shared/config.ts), like the ingest task's for its keys. */
+function parseRestPerMinute(value: Raw): number {
+  if (isUnset(value)) return fail('itickRestPerMinute', 'must be set (cdk.json has the default, 5)', value);
+  if ((typeof value !== 'number' && typeof value !== 'string') || !/^\d+$/.test(String(value))) return fail('itickRestPerMinute', 'must be a whole number', value);
+  try {
+    return loadItickRestBudgetConfig({ ITICK_REST_PER_MINUTE: String(value) }).perMinute;
+  } catch (error) {
+    if (!(error instanceof FunctionConfigError)) throw error;
+    return fail('itickRestPerMinute', error.message.replace(/^ITICK_REST_PER_MINUTE /, ''), value);
+  }
+}
+
 function parseMarketHours(value: Raw): MarketHours | undefined {
   if (value === 'off') return undefined;
   if (value === 'sessions') return 'sessions';
@@ -301,6 +317,7 @@ export function readStackConfig(node: Node): StackConfig {
       pingIntervalMs: ingest.itick.pingIntervalMs,
       pongTimeoutMs: ingest.itick.pongTimeoutMs,
     },
+    itickRestPerMinute: parseRestPerMinute(raw.itickRestPerMinute),
     batchWindowMs: ingest.batch.windowMs,
     logRetention: parseRetention(raw.logRetentionDays),
     apiThrottle: parseThrottle(raw.apiThrottle),

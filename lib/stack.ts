@@ -70,6 +70,8 @@ export class StockAlertsStack extends Stack {
     // Indicator warm-up: the evaluator reads iTick's klines with the same token (read at cold start).
     this.ingestService.itickToken.grantRead(this.evaluator.function.fn);
     this.evaluator.function.fn.addEnvironment('ITICK_TOKEN_SECRET_ARN', this.ingestService.itickToken.secretArn);
+    // One REST budget per token, counted in the table by every evaluator instance (docs/itick.md, "REST budget").
+    this.evaluator.function.fn.addEnvironment('ITICK_REST_PER_MINUTE', String(config.itickRestPerMinute));
     this.feedWatchdog = new FeedWatchdog(this, 'FeedWatchdog', { storage: this.storage, logRetention });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       alertEmail: config.alertEmail,

@@ -67,3 +67,6 @@ export const watchKey = (symbol: string, connectionId: string) => key(WATCHES_PA
 export const connectionWatchesKey = (connectionId: string) => key(`CONNID#${connectionId}`, 'WATCHING');
 
 export const heartbeatKey = (source = 'ingest') => key('HEARTBEAT', source);
+
+/** The REST budget of one iTick token, named by a hash of the token (never the token itself). */
+export const restBudgetKey = (tokenHash: string) => key(`RESTBUDGET#${tokenHash}`, 'BUDGET');

@@ -1,27 +1,32 @@
 /**
  * The evaluator's adapters, made once per Lambda instance (cold start) from its configuration:
  * the rule cache survives warm invocations, which is what keeps reads per batch near zero. The
- * indicator warm-up reads iTick's klines with the iTick token: ITICK_TOKEN locally, in AWS the
- * secret ITICK_TOKEN_SECRET_ARN names, read once at cold start (without waiting for it).
+ * indicator warm-up and the previous closes read iTick's REST with the iTick token (ITICK_TOKEN
+ * locally, in AWS the secret ITICK_TOKEN_SECRET_ARN names, read once at cold start without
+ * waiting for it), through one REST budget per token kept in the table and shared with every
+ * other instance and caller (functions/shared/itick-rest).
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { LOCAL_CREDENTIALS } from '../../core/local-credentials';
 import { listActiveRulesBySymbol } from '../../storage/rules-repository';
-import { listWatchedSymbols } from '../../storage/symbols-repository';
+import { listWatchedSymbols, setSymbolWarmUp } from '../../storage/symbols-repository';
 import { claimAlert, expireRule, recordArmed } from '../../storage/trigger-state-repository';
 import { listOutbox, markQueued } from '../../storage/delivery-outbox';
 import type { Db } from '../../storage/dynamodb-client';
 import type { EvaluatorConfig } from '../shared/config';
 import { openDb } from '../shared/database';
 import { errorMessage } from '../shared/error-message';
+import { dynamoRestBudgetStore, ItickMarketData, ItickRestClient, RestBudget, restBudgetTokenHash } from '../shared/itick-rest';
 import { logger } from '../shared/logger';
+import { RateLimitedLog } from '../shared/rate-limited-log';
 import { SqsDeliveryQueue } from './delivery-queue';
 import type { EvaluatorDeps, TriggerStore } from './evaluate-batch';
 import { DEFAULT_WARM_UP_OPTIONS, IndicatorWarmUp } from './indicator-warm-up';
-import { ItickKlineSource } from './itick-klines';
 import { OutboxWatch } from './outbox-sweeper';
+import { DEFAULT_PREV_CLOSE_OPTIONS, PrevCloseWarmUp } from './prev-close-warm-up';
+import { WarmUpMarkers } from './warm-up-markers';
 import { RuleCache } from './rule-cache';
 
 export const metrics = new Metrics({ namespace: 'StockAlerts', serviceName: 'evaluator' });
@@ -56,17 +61,65 @@ async function itickToken(config: EvaluatorConfig): Promise<string | undefined> 
   }
 }
 
-/** The warm-up, unless it is switched off (WARM_UP_MAX_PER_BATCH=0) or no token is configured. */
-export function createWarmUp(config: EvaluatorConfig): IndicatorWarmUp | undefined {
-  if (config.warmUpMaxPerBatch === 0 || (config.itickToken === undefined && config.itickTokenSecretArn === undefined)) return undefined;
-  // Started at cold start, awaited by the first fetch: the first batch does not wait for it unless it needs klines.
+/** The budget window: `ITICK_REST_PER_MINUTE` counts calls per rolling minute. */
+const BUDGET_WINDOW_MS = 60_000;
+
+/**
+ * iTick's REST for this instance, or undefined without a token setting: one budget per token,
+ * counted in the table (every instance and caller shares it), one client in front of it.
+ */
+export function createItickRest(config: EvaluatorConfig, db: Db): ItickMarketData | undefined {
+  if (config.itickToken === undefined && config.itickTokenSecretArn === undefined) return undefined;
+  // Started at cold start, awaited by the first call: the first batch does not wait for it unless it calls iTick.
   const token = itickToken(config);
-  const source = new ItickKlineSource({ baseUrl: config.itickRestBase, token: () => token, timeoutMs: config.warmUpTimeoutMs });
-  return new IndicatorWarmUp(
-    source,
-    { failed: (details) => logger.warn('could not warm indicators from iTick klines: they warm from live bars', details) },
-    { ...DEFAULT_WARM_UP_OPTIONS, maxPerBatch: config.warmUpMaxPerBatch },
+  const { perMinute, pauseAfter429Ms, maxPauseMs } = config.itickRestBudget;
+  const tokenHash = async () => {
+    const value = await token;
+    if (value === undefined) throw new Error('no iTick token');
+    return restBudgetTokenHash(value);
+  };
+  const budget = new RestBudget(dynamoRestBudgetStore(db, tokenHash, { limit: perMinute, windowMs: BUDGET_WINDOW_MS }), { perMinute, windowMs: BUDGET_WINDOW_MS });
+  const client = new ItickRestClient({
+    baseUrl: config.itickRestBase,
+    token: () => token,
+    budget,
+    pauseAfter429Ms,
+    maxPauseMs,
+    onRateLimited: ({ until, path }) =>
+      logger.warn("iTick answered 429: every caller of the token's REST budget waits", { path, until: new Date(until).toISOString(), perMinute }),
+  });
+  return new ItickMarketData(client, { maxWaitMs: config.warmUpBudgetWaitMs, timeoutMs: config.warmUpTimeoutMs });
+}
+
+export interface WarmUps {
+  warmUp?: IndicatorWarmUp;
+  prevClose?: PrevCloseWarmUp;
+}
+
+/**
+ * The indicator warm-up and the previous-close fill, unless warm-ups are switched off
+ * (WARM_UP_MAX_PER_BATCH=0) or no token is configured. Their warnings are rate-limited: a spent
+ * budget refuses the same series again each time a slot frees.
+ */
+export function createWarmUps(config: EvaluatorConfig, db: Db, rest = createItickRest(config, db)): WarmUps {
+  if (config.warmUpMaxPerBatch === 0 || rest === undefined) return {};
+  const warnings = new RateLimitedLog((message, details) => logger.warn(message, details));
+  const markers = new WarmUpMarkers(
+    (symbol, interval, state) => setSymbolWarmUp(db, symbol, interval, state),
+    (error, details) => warnings.line('warm-up-marker', 'could not record whether a series warms from live data', { ...details, error: errorMessage(error) }),
   );
+  const warmUp = new IndicatorWarmUp(
+    rest,
+    { failed: (details) => warnings.line(`warm-up-${details.kind}`, 'could not warm indicators from iTick klines: they warm from live data', details) },
+    { ...DEFAULT_WARM_UP_OPTIONS, maxPerBatch: config.warmUpMaxPerBatch, maxWaitMs: config.warmUpBudgetWaitMs },
+    markers,
+  );
+  const prevClose = new PrevCloseWarmUp(
+    rest,
+    { failed: (details) => warnings.line(`prev-close-${details.kind}`, "could not read the previous close from iTick's quote: change_from_prev_close_pct rules wait for one", details) },
+    { ...DEFAULT_PREV_CLOSE_OPTIONS, maxPerBatch: config.warmUpMaxPerBatch, maxWaitMs: config.warmUpBudgetWaitMs },
+  );
+  return { warmUp, prevClose };
 }
 
 export function createEvaluatorDeps(config: EvaluatorConfig): EvaluatorDeps {
@@ -82,7 +135,7 @@ export function createEvaluatorDeps(config: EvaluatorConfig): EvaluatorDeps {
     },
     { checkEveryMs: config.ruleCacheCheckMs, maxAgeMs: config.ruleCacheMaxAgeMs },
   );
-  const warmUp = createWarmUp(config);
+  const { warmUp, prevClose } = createWarmUps(config, db);
   const queue = new SqsDeliveryQueue(sqs, config.queueUrls);
   const outbox =
     config.outboxCheckMs === 0
@@ -95,6 +148,7 @@ export function createEvaluatorDeps(config: EvaluatorConfig): EvaluatorDeps {
   return {
     rules,
     ...(warmUp === undefined ? {} : { warmUp }),
+    ...(prevClose === undefined ? {} : { prevClose }),
     store: dynamoTriggerStore(db, config.alertRetentionDays),
     queue,
     ...(outbox === undefined ? {} : { outbox }),

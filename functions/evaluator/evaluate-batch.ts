@@ -1,6 +1,8 @@
 /**
- * What the evaluator does with one batch from the ingest task: warm the indicator bar series the
- * state lacks from iTick's klines (indicator-warm-up.ts; never failing the batch), run the engine
+ * What the evaluator does with one batch from the ingest task: fill in the previous close the
+ * state lacks from iTick's quote (prev-close-warm-up.ts) and warm the indicator bar series it
+ * lacks from iTick's klines (indicator-warm-up.ts) — both through the token's REST budget, never
+ * failing the batch, never waiting for the budget — run the engine
  * over the batch with the shard's state, claim each alert it fires, queue the claimed alerts'
  * deliveries, record re-arms and expiries, and hand back the new state.
  *
@@ -51,15 +53,29 @@ export interface OutboxRecovery {
   sweepIfDue(now: number): Promise<number>;
 }
 
+/** What a warm-up did: calls made to iTick, how many failed, how many the REST budget refused. */
+export interface WarmUpCalls {
+  fetched: number;
+  failed: number;
+  refused?: number;
+}
+
 /** Warms indicator bar series from the feed's history before a batch (indicator-warm-up.ts). */
 export interface SeriesWarmUp {
-  warm(index: RuleIndex, state: EngineState, symbols: readonly string[], now: number): Promise<{ fetched: number; failed: number }>;
+  warm(index: RuleIndex, state: EngineState, symbols: readonly string[], now: number): Promise<WarmUpCalls>;
+}
+
+/** Puts a previous close on batch paths whose symbols' rules need one that the state lacks (prev-close-warm-up.ts). */
+export interface PrevCloseFill {
+  fill(index: RuleIndex, state: EngineState, batch: SymbolBatch[], now: number): Promise<WarmUpCalls & { filled: number }>;
 }
 
 export interface EvaluatorDeps {
   rules: RuleCache;
   /** Absent: indicators warm from live bars only. */
   warmUp?: SeriesWarmUp;
+  /** Absent: the previous close comes only from the feed. */
+  prevClose?: PrevCloseFill;
   store: TriggerStore;
   queue: DeliveryQueue;
   /** Absent: only the scheduled sweeper empties the outbox. */
@@ -68,7 +84,7 @@ export interface EvaluatorDeps {
   forgetAfterMs: number;
   /** Called when the state handed in was not a valid engine state and was dropped. */
   onStateDropped?: () => void;
-  /** Called when warming indicators failed unexpectedly (the batch is evaluated anyway). */
+  /** Called when warming indicators or filling previous closes failed unexpectedly (the batch is evaluated anyway). */
   onWarmUpError?: (error: unknown) => void;
   /** Called when the outbox look failed (the batch's answer stands) or queued alerts left there. */
   onOutbox?: (outcome: { queued: number } | { error: unknown }) => void;
@@ -102,7 +118,11 @@ export async function evaluateBatchEvent(deps: EvaluatorDeps, event: BatchEvent,
     batch.map((path) => path.symbol),
     now,
   );
-  if (deps.warmUp !== undefined) await warmUp(deps, deps.warmUp, state, batch, now);
+  // The previous close first: one call completes a rule, and callers take the budget in order.
+  await Promise.all([
+    deps.prevClose === undefined ? undefined : fillPrevCloses(deps, deps.prevClose, state, batch, now),
+    deps.warmUp === undefined ? undefined : warmUp(deps, deps.warmUp, state, batch, now),
+  ]);
   const result = evaluateBatch(deps.rules.index, state, batch, { now, forgetAfterMs: deps.forgetAfterMs });
 
   const updates = new Map(result.updates.map((u) => [u.ruleId, u]));
@@ -149,19 +169,34 @@ async function recoverOutbox(deps: EvaluatorDeps, outbox: OutboxRecovery, now: n
 /** Seeds cold indicator series from history; a failure never fails the batch (the series warm live). */
 async function warmUp(deps: EvaluatorDeps, warm: SeriesWarmUp, state: EngineState, batch: readonly SymbolBatch[], now: number): Promise<void> {
   try {
-    const { fetched, failed } = await warm.warm(
+    const calls = await warm.warm(
       deps.rules.index,
       state,
       batch.map((path) => path.symbol),
       now,
     );
-    if (fetched > 0) {
-      deps.metrics.record('WarmUpFetches', fetched, 'Count');
-      deps.metrics.record('WarmUpFailures', failed, 'Count');
-    }
+    recordCalls(deps, 'WarmUp', calls);
   } catch (error) {
     deps.onWarmUpError?.(error);
   }
+}
+
+/** Gives paths a previous close from iTick's quote where the state has none; a failure never fails the batch. */
+async function fillPrevCloses(deps: EvaluatorDeps, fill: PrevCloseFill, state: EngineState, batch: SymbolBatch[], now: number): Promise<void> {
+  try {
+    recordCalls(deps, 'PrevClose', await fill.fill(deps.rules.index, state, batch, now));
+  } catch (error) {
+    deps.onWarmUpError?.(error);
+  }
+}
+
+/** `<prefix>Fetches`, `<prefix>Failures`, `<prefix>Refused` (by the REST budget), only when something happened. */
+function recordCalls(deps: EvaluatorDeps, prefix: string, { fetched, failed, refused = 0 }: WarmUpCalls): void {
+  if (fetched > 0) {
+    deps.metrics.record(`${prefix}Fetches`, fetched, 'Count');
+    deps.metrics.record(`${prefix}Failures`, failed, 'Count');
+  }
+  if (refused > 0) deps.metrics.record(`${prefix}Refused`, refused, 'Count');
 }
 
 async function claimAndQueue(

@@ -61,6 +61,18 @@ const deliveryQueuesEnvSchema = z.object({
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
+/**
+ * iTick's REST budget, one per token, shared by every process that calls iTick's REST
+ * (functions/shared/itick-rest). The free plan's few calls a minute is the default.
+ */
+const itickRestBudgetEnvSchema = z.object({
+  ITICK_REST_PER_MINUTE: wholeNumber(1, 100_000, 5),
+  /** A 429 without a readable Retry-After holds every caller this long. */
+  ITICK_REST_429_PAUSE_MS: wholeNumber(1000, 3_600_000, 60_000),
+  /** No Retry-After holds callers longer than this (a bogus date must not stop warm-ups for days). */
+  ITICK_REST_MAX_PAUSE_MS: wholeNumber(1000, 86_400_000, 900_000),
+});
+
 const evaluatorEnvSchema = storageEnvSchema.extend({
   ...deliveryQueuesEnvSchema.shape,
   ALERT_RETENTION_DAYS: wholeNumber(1, 3650, DEFAULT_ALERT_RETENTION_DAYS),
@@ -69,13 +81,16 @@ const evaluatorEnvSchema = storageEnvSchema.extend({
   ENGINE_FORGET_AFTER_MS: wholeNumber(10_000, 3_600_000, 60_000),
   /** How often (per instance) a batch also queues alerts left in the delivery outbox this long; 0: never. */
   OUTBOX_CHECK_MS: wholeNumber(0, 300_000, 5000),
-  // Indicator warm-up from iTick's kline endpoint (docs/rules.md, "Warm-up").
+  // Indicator warm-up and previous closes from iTick's REST (docs/rules.md, "Warm-up"; docs/itick.md, "REST budget").
   ITICK_REST_BASE: optional(httpUrl.default('https://api.itick.org')),
   /** The token itself (local development); in AWS it comes from Secrets Manager by ARN. */
   ITICK_TOKEN: optional(z.string().optional()),
   ITICK_TOKEN_SECRET_ARN: optional(z.string().startsWith('arn:', { error: 'must be a Secrets Manager secret ARN' }).optional()),
+  ...itickRestBudgetEnvSchema.shape,
   WARM_UP_MAX_PER_BATCH: wholeNumber(0, 100, 8),
   WARM_UP_TIMEOUT_MS: wholeNumber(100, 30_000, 1500),
+  /** How long a warm-up fetch may wait for the REST budget; 0: it never queues on the hot path. */
+  WARM_UP_BUDGET_WAIT_MS: wholeNumber(0, 30_000, 0),
 });
 
 const notifierEnvSchema = storageEnvSchema.extend({
@@ -135,14 +150,27 @@ export interface EvaluatorConfig extends StorageConfig, DeliveryQueuesConfig {
   engineForgetAfterMs: number;
   /** A batch also queues alerts left in the delivery outbox this long, at most this often per instance; 0: never. */
   outboxCheckMs: number;
-  /** iTick's REST base (its kline endpoint warms indicators on a cold start). */
+  /** iTick's REST base (klines warm indicators, quotes give previous closes, on a cold start). */
   itickRestBase: string;
   itickToken: string | undefined;
   itickTokenSecretArn: string | undefined;
-  /** Kline fetches per batch at most (0: no warm-up); the rest warm on later batches. */
+  itickRestBudget: ItickRestBudgetConfig;
+  /** Kline (and quote) fetches per batch at most (0: no warm-up); the rest warm on later batches. */
   warmUpMaxPerBatch: number;
-  /** Each kline fetch gives up after this long (the batch waits for it). */
+  /** Each kline or quote fetch gives up after this long (the batch waits for it). */
   warmUpTimeoutMs: number;
+  /** How long a warm-up fetch may wait for the REST budget (0: refused at once when it is spent). */
+  warmUpBudgetWaitMs: number;
+}
+
+/** One REST budget per iTick token, shared by every caller in every process. */
+export interface ItickRestBudgetConfig {
+  /** Calls per rolling minute for all callers together. */
+  perMinute: number;
+  /** A 429 without a readable Retry-After pauses every caller this long. */
+  pauseAfter429Ms: number;
+  /** Retry-After is obeyed up to this long. */
+  maxPauseMs: number;
 }
 
 export interface NotifierConfig extends StorageConfig {
@@ -206,9 +234,23 @@ export function loadEvaluatorConfig(env: Env = process.env): EvaluatorConfig {
     itickRestBase: parsed.ITICK_REST_BASE.replace(/\/+$/, ''),
     itickToken: parsed.ITICK_TOKEN,
     itickTokenSecretArn: parsed.ITICK_TOKEN_SECRET_ARN,
+    itickRestBudget: restBudgetOf(parsed),
     warmUpMaxPerBatch: parsed.WARM_UP_MAX_PER_BATCH,
     warmUpTimeoutMs: parsed.WARM_UP_TIMEOUT_MS,
+    warmUpBudgetWaitMs: parsed.WARM_UP_BUDGET_WAIT_MS,
   };
+}
+
+function restBudgetOf(parsed: z.output<typeof itickRestBudgetEnvSchema>): ItickRestBudgetConfig {
+  return { perMinute: parsed.ITICK_REST_PER_MINUTE, pauseAfter429Ms: parsed.ITICK_REST_429_PAUSE_MS, maxPauseMs: parsed.ITICK_REST_MAX_PAUSE_MS };
+}
+
+/**
+ * The REST budget settings alone (`ITICK_REST_PER_MINUTE`, …), read as the evaluator reads them:
+ * the CDK stack checks its context value with this, so it never passes what the evaluator refuses.
+ */
+export function loadItickRestBudgetConfig(env: Env): ItickRestBudgetConfig {
+  return restBudgetOf(parseEnv(itickRestBudgetEnvSchema, env));
 }
 
 export function loadNotifierConfig(env: Env = process.env): NotifierConfig {

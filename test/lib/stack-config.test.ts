@@ -22,6 +22,7 @@ describe('stack settings from CDK context', () => {
       sender: undefined,
       dashboardOrigins: undefined,
       itick: { maxSymbolsPerConnection: undefined, connections: 1, wsUrl: undefined, marketWsUrls: {}, pingIntervalMs: 15_000, pongTimeoutMs: 10_000 },
+      itickRestPerMinute: 5,
       batchWindowMs: 250,
       logRetention: RetentionDays.ONE_MONTH,
       apiThrottle: { rateLimit: 50, burstLimit: 100 },
