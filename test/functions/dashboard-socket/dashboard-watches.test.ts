@@ -65,7 +65,7 @@ describe('watch messages', () => {
     expect(parseSocketMessage('{"action":"watch","symbols":["aapl$us"]}')).toEqual({ ok: true, message: { action: 'watch', symbols: ['AAPL$US'] } });
     expect(parseSocketMessage('{"action":"watch","symbols":[]}')).toEqual({ ok: true, message: { action: 'watch', symbols: [] } });
     expect(parseSocketMessage(undefined)).toEqual({ ok: false, error: 'not JSON' });
-    expect(parseSocketMessage('{"action":"watch","symbols":["x"]}')).toEqual({ ok: false, error: 'symbols[0]: must be a symbol like AAPL$US (CODE$REGION)' });
+    expect(parseSocketMessage('{"action":"watch","symbols":["x"]}')).toEqual({ ok: false, error: 'symbols[0]: must be a symbol like AAPL$US (CODE$REGION) or crypto:BTCUSDT$BA (MARKET:CODE$REGION)' });
     const tooMany = JSON.stringify({ action: 'watch', symbols: Array.from({ length: MAX_WATCHED_SYMBOLS + 1 }, (_, i) => `S${i}$US`) });
     expect(parseSocketMessage(tooMany)).toEqual({ ok: false, error: `symbols: must hold at most ${MAX_WATCHED_SYMBOLS} symbols` });
     expect(parseSocketMessage('{"action":"watch","symbols":[],"extra":1}').ok).toBe(false);

@@ -34,7 +34,36 @@ describe('feed health', () => {
         subscribed: 12,
         unwatched: [],
         lagMs: 150,
+        unmatched: 0,
+        unmatchedSymbols: [],
+        unreadable: 0,
+        invalidSymbols: [],
+        markets: [],
       },
+    });
+  });
+
+  it('shows data the feed sent that matched no symbol, unknown symbols and each market in use', () => {
+    const health = assessFeedHealth(
+      heartbeat({
+        unmatched: 7,
+        unmatchedSymbols: ['MSFT.US', 'SAP'],
+        unreadable: 2,
+        invalidSymbols: ['ZZZZQ$US'],
+        markets: [
+          { market: 'stock', connected: true, connections: 1, subscribed: 11 },
+          { market: 'crypto', connected: true, connections: 1, subscribed: 1 },
+        ],
+      }),
+      NOW,
+      STALE_MS,
+    );
+    expect(healthSchema.parse(health).feed).toMatchObject({
+      unmatched: 7,
+      unmatchedSymbols: ['MSFT.US', 'SAP'],
+      unreadable: 2,
+      invalidSymbols: ['ZZZZQ$US'],
+      markets: [{ market: 'stock', subscribed: 11 }, { market: 'crypto', subscribed: 1 }],
     });
   });
 

@@ -28,6 +28,11 @@ describe('GET /health', () => {
         subscribed: 2,
         unwatched: [],
         lagMs: 80,
+        unmatched: 0,
+        unmatchedSymbols: [],
+        unreadable: 0,
+        invalidSymbols: [],
+        markets: [],
       },
     });
   });
