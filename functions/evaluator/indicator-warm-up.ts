@@ -15,6 +15,7 @@
  * fetched again before `retryAfterMs` even if the history did not line up with its live bars, so
  * that no series can spend the budget over and over.
  */
+import { BoundedMap } from '../../core/bounded-map';
 import { MAX_WARM_UP_BARS, seedBars, warmUpRequests } from '../../core/engine';
 import type { EngineState, RuleIndex, SeedBar, WarmUpRequest } from '../../core/engine';
 import { errorMessage } from '../shared/error-message';
@@ -56,14 +57,16 @@ export interface WarmUpOutcome {
 type Entry = { at: number; limit: number; bars: SeedBar[] } | { at: number; failed: true; retryAt: number };
 
 export class IndicatorWarmUp {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: BoundedMap<string, Entry>;
 
   constructor(
     private readonly source: KlineSource,
     private readonly log: WarmUpLog,
     private readonly options: WarmUpOptions = DEFAULT_WARM_UP_OPTIONS,
     private readonly markers?: WarmUpMarkers,
-  ) {}
+  ) {
+    this.entries = new BoundedMap(options.maxEntries);
+  }
 
   /** Seeds the series of `symbols` that want history into `state`. */
   async warm(index: RuleIndex, state: EngineState, symbols: readonly string[], now: number): Promise<WarmUpOutcome> {
@@ -107,7 +110,7 @@ export class IndicatorWarmUp {
         try {
           const bars = await this.source.klines(symbol, interval, Math.min(limit, MAX_WARM_UP_BARS), { maxWaitMs: this.options.maxWaitMs });
           outcome.fetched += 1;
-          this.remember(key, { at: now, limit, bars });
+          this.entries.remember(key, { at: now, limit, bars });
         } catch (error) {
           const rest = isItickRestError(error) ? error : undefined;
           if (rest?.called === false) outcome.refused += 1;
@@ -115,7 +118,7 @@ export class IndicatorWarmUp {
             outcome.fetched += 1;
             outcome.failed += 1;
           }
-          this.remember(key, { at: now, failed: true, retryAt: Math.max(now + 1, rest?.retryAt ?? now + this.options.retryAfterMs) });
+          this.entries.remember(key, { at: now, failed: true, retryAt: Math.max(now + 1, rest?.retryAt ?? now + this.options.retryAfterMs) });
           this.markers?.live(symbol, interval, now, rest?.reason ?? 'iTick could not be read');
           this.log.failed({ symbol, interval, kind: rest?.kind ?? 'error', error: errorMessage(error) });
         }
@@ -145,13 +148,4 @@ export class IndicatorWarmUp {
     }
   }
 
-  private remember(key: string, entry: Entry): void {
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    // Oldest first (Map order): drop the oldest beyond the bound.
-    for (const oldest of this.entries.keys()) {
-      if (this.entries.size <= this.options.maxEntries) break;
-      this.entries.delete(oldest);
-    }
-  }
 }

@@ -15,6 +15,7 @@
  * cannot change within the day), a failure until the budget has a slot again (`retryAt`) or
  * `retryAfterMs` after an error. Per batch at most `maxPerBatch` quotes are asked for.
  */
+import { BoundedMap } from '../../core/bounded-map';
 import { forgetPrevClose, prevCloseRequests } from '../../core/engine';
 import type { EngineState, RuleIndex, SymbolBatch } from '../../core/engine';
 import { calendarOf, tradingDayOf } from '../../core/engine/sessions';
@@ -62,13 +63,15 @@ export function prevCloseForDay(quote: RestQuote, calendar: string, day: number)
 }
 
 export class PrevCloseWarmUp {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: BoundedMap<string, Entry>;
 
   constructor(
     private readonly source: QuoteSource,
     private readonly log: PrevCloseLog,
     private readonly options: PrevCloseOptions = DEFAULT_PREV_CLOSE_OPTIONS,
-  ) {}
+  ) {
+    this.entries = new BoundedMap(options.maxEntries);
+  }
 
   /** Puts a previous close on the paths of `batch` whose symbols want one (see `prevCloseRequests`). */
   async fill(index: RuleIndex, state: EngineState, batch: SymbolBatch[], now: number): Promise<PrevCloseOutcome> {
@@ -99,11 +102,11 @@ export class PrevCloseWarmUp {
           const prevClose = prevCloseForDay(quote, calendarOf(symbol), day);
           if (prevClose === undefined || !(prevClose > 0)) {
             outcome.failed += 1;
-            this.remember(symbol, { failed: true, retryAt: now + this.options.retryAfterMs });
+            this.entries.remember(symbol, { failed: true, retryAt: now + this.options.retryAfterMs });
             this.log.failed({ symbol, kind: 'answer', error: "iTick's quote carries no previous close (no p, no ch)" });
             return;
           }
-          this.remember(symbol, { day, prevClose });
+          this.entries.remember(symbol, { day, prevClose });
           this.apply(paths, symbol, prevClose, outcome);
         } catch (error) {
           const rest = isItickRestError(error) ? error : undefined;
@@ -112,7 +115,7 @@ export class PrevCloseWarmUp {
             outcome.fetched += 1;
             outcome.failed += 1;
           }
-          this.remember(symbol, { failed: true, retryAt: Math.max(now + 1, rest?.retryAt ?? now + this.options.retryAfterMs) });
+          this.entries.remember(symbol, { failed: true, retryAt: Math.max(now + 1, rest?.retryAt ?? now + this.options.retryAfterMs) });
           this.log.failed({ symbol, kind: rest?.kind ?? 'error', error: errorMessage(error) });
         }
       }),
@@ -127,12 +130,4 @@ export class PrevCloseWarmUp {
     outcome.filled += 1;
   }
 
-  private remember(symbol: string, entry: Entry): void {
-    this.entries.delete(symbol);
-    this.entries.set(symbol, entry);
-    for (const oldest of this.entries.keys()) {
-      if (this.entries.size <= this.options.maxEntries) break;
-      this.entries.delete(oldest);
-    }
-  }
 }

@@ -11,6 +11,7 @@
  * that sees the series warm. At most {@link MAX_WRITES_PER_FLUSH} writes go out per batch, in
  * parallel; the rest wait for the next batch.
  */
+import { BoundedMap } from '../../core/bounded-map';
 import type { SymbolWarmUp } from '../../storage/symbols-repository';
 
 export type MarkerWrite = (symbol: string, interval: string, state: SymbolWarmUp | undefined) => Promise<void>;
@@ -22,14 +23,16 @@ export const MAX_WRITES_PER_FLUSH = 25;
 
 export class WarmUpMarkers {
   /** symbol → interval → what this instance last wrote. Oldest symbol first (Map order). */
-  private readonly known = new Map<string, Map<string, Known>>();
+  private readonly known: BoundedMap<string, Map<string, Known>>;
   private readonly pending = new Map<string, { symbol: string; interval: string; state: SymbolWarmUp | undefined }>();
 
   constructor(
     private readonly write: MarkerWrite,
     private readonly onError: (error: unknown, details: { symbol: string; interval: string }) => void,
-    private readonly maxSymbols = 5_000,
-  ) {}
+    maxSymbols = 5_000,
+  ) {
+    this.known = new BoundedMap(maxSymbols);
+  }
 
   /** The series warms from live data since `since`, because `reason`. */
   live(symbol: string, interval: string, since: number, reason: string): void {
@@ -80,11 +83,7 @@ export class WarmUpMarkers {
     let intervals = this.known.get(symbol);
     if (intervals === undefined) {
       intervals = new Map();
-      this.known.set(symbol, intervals);
-      for (const oldest of this.known.keys()) {
-        if (this.known.size <= this.maxSymbols) break;
-        this.known.delete(oldest);
-      }
+      this.known.remember(symbol, intervals);
     }
     intervals.set(interval, known);
   }
