@@ -11,6 +11,10 @@
  * frame with JSON.parse (no tolerance, no batching, no hand-over) for `--baseline-seconds`. The
  * ratio says what the ingest path costs over reading the socket at all.
  *
+ * `--shapes docs` makes the simulator send what iTick's current docs print (quotes only, `s` as
+ * `AAPL.US`, the day's running volume), so the quote-as-trade path and the symbol-form lookup are
+ * measured; `spec` (the default) sends tick frames with `s` and `r`.
+ *
  * `--dashboards N` also runs the live-price publisher (ingest-task/src/price-publisher.ts) as
  * production does when dashboards are open: N connections each watching 20 of the symbols, with a
  * poster that encodes and counts each message instead of sending it (the network is not measured).
@@ -33,6 +37,8 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '3' },
     'baseline-seconds': { type: 'string', default: '10' },
     dashboards: { type: 'string', default: '0' },
+    /** `spec` (tick frames, `s` + `r`) or `docs` (iTick's current docs: quote-only, `s` = `AAPL.US`, running volume). */
+    shapes: { type: 'string', default: 'spec' },
   },
 });
 const seconds = Number(values.seconds);
@@ -40,7 +46,7 @@ const symbolCount = Number(values.symbols);
 const warmupSeconds = Number(values.warmup);
 const dashboards = Number(values.dashboards);
 
-const simulator = spawn(process.execPath, ['--import', 'tsx', 'local/market-simulator/cli.ts', '--full-speed'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const simulator = spawn(process.execPath, ['--import', 'tsx', 'local/market-simulator/cli.ts', '--full-speed', '--shapes', values.shapes], { stdio: ['ignore', 'pipe', 'inherit'] });
 // The simulator must not outlive a benchmark that fails half-way.
 process.once('exit', () => simulator.kill('SIGKILL'));
 const url = await new Promise<string>((resolve, reject) => {
@@ -137,8 +143,9 @@ async function parseOnlyBaseline(wsUrl: string, subscribe: string[], measureSeco
   let ticks = 0;
   ws.on('message', (data) => {
     const message = JSON.parse(String(data)) as { resAc?: string; data?: { type?: string } };
-    if (message.resAc === 'auth') ws.send(JSON.stringify({ ac: 'subscribe', params: subscribe.join(','), types: 'tick' }));
-    else if (message.data?.type === 'tick') ticks += 1;
+    if (message.resAc === 'auth') ws.send(JSON.stringify({ ac: 'subscribe', params: subscribe.join(','), types: 'tick,quote' }));
+    // A quote-only feed (`--shapes docs`) sends its trades as quotes.
+    else if (message.data?.type === 'tick' || message.data?.type === 'quote') ticks += 1;
   });
   await once(ws, 'open');
   while (ticks === 0) await sleep(50);
