@@ -128,6 +128,8 @@ export class IngestTask {
   /** Symbols iTick refused as unknown, and whether their mark is stored. */
   private readonly invalidMarks = new Map<string, InvalidMark>();
   private markFailing = false;
+  /** What connections closed for lack of symbols had counted, so the heartbeat's totals stay "since the task started". */
+  private readonly retiredCounts = { unmatched: 0, unreadable: 0 };
   private refreshTimer: NodeJS.Timeout | undefined;
   private refreshFailing = false;
   private stopping: Promise<{ complete: boolean; pendingTicks: number }> | undefined;
@@ -187,9 +189,9 @@ export class IngestTask {
       openSubscribed: countInRegularSession(statuses.flatMap((status) => status.subscribed), now),
       unwatched: [...new Set([...this.unwatched, ...refused])].sort(),
       lagMs: batcher.lagMs,
-      unmatched: statuses.reduce((sum, status) => sum + status.unmatched, 0),
+      unmatched: statuses.reduce((sum, status) => sum + status.unmatched, this.retiredCounts.unmatched),
       unmatchedSymbols: latestDistinct(statuses.flatMap((status) => status.unmatchedSymbols), UNMATCHED_SYMBOLS_KEPT),
-      unreadable: statuses.reduce((sum, status) => sum + status.unreadable, 0),
+      unreadable: statuses.reduce((sum, status) => sum + status.unreadable, this.retiredCounts.unreadable),
       invalidSymbols: [...new Set([...statuses.flatMap((status) => status.invalid), ...this.invalidMarks.keys(), ...(this.options.watchlist.invalid?.() ?? [])])].sort(),
       markets: marketHeartbeats(statuses),
       updatedAt: now,
@@ -278,7 +280,13 @@ export class IngestTask {
         // network early. The others exist only while they have symbols, each one counts against the key.
         if (symbols.length === 0 && !(market === 'stock' && index === 0)) {
           const connections = this.connections.get(market);
-          void connections?.[index]?.stop();
+          const retired = connections?.[index];
+          if (retired !== undefined) {
+            const { unmatched, unreadable } = retired.status();
+            this.retiredCounts.unmatched += unmatched;
+            this.retiredCounts.unreadable += unreadable;
+            void retired.stop();
+          }
           if (connections !== undefined) connections[index] = undefined;
           return;
         }

@@ -267,6 +267,13 @@ describe('the ingest task, market by market', () => {
     t.stub.sendRaw('crypto', '{oops');
     const heartbeat = await eventually(() => t.heartbeats.findLast((hb) => hb.unmatched === 2 && hb.unreadable === 1), 'the counts');
     expect([...heartbeat.unmatchedSymbols].sort()).toEqual(['DOGE_USDT', 'NOPE.US']);
+
+    // The crypto connection closes when its market has nothing left to watch: its counts stay.
+    t.watchlist.delete('crypto:BTCUSDT$BA');
+    await eventually(() => t.stub.authenticated('crypto') === 0, 'crypto closed');
+    const from = t.heartbeats.length;
+    const after = await eventually(() => t.heartbeats.slice(from).findLast((hb) => hb.markets.length === 1), 'only stocks left');
+    expect(after).toMatchObject({ unmatched: 2, unreadable: 1 });
   });
 });
 
