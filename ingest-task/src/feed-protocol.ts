@@ -126,6 +126,17 @@ const readCode = <T>(value: unknown, table: readonly T[]): T | undefined => {
 /** `code` is 1 on success and 0 on failure; some answers carry it as a string. */
 const isOk = (fields: Fields) => readNumber(fields.code) === 1;
 
+/**
+ * iTick's error table names codes (E001 unknown symbol, E002 auth failed, E003 over the plan's
+ * limit) that no printed frame carries: where an answer has one — as a non-numeric `code` or an
+ * `errCode`/`errorCode` field — it is put in front of the words, so that a refusal is judged on
+ * the code even when `msg` is empty or reworded.
+ */
+function withErrorCode(fields: Fields, msg: string): string {
+  const code = [fields.code, fields.errCode, fields.errorCode, fields.err_code].map(readText).find((text) => text !== undefined && /^E\d{3}$/i.test(text.trim()));
+  return code === undefined || msg.toUpperCase().includes(code.trim().toUpperCase()) ? msg : `${code.trim().toUpperCase()} ${msg}`.trim();
+}
+
 /** Reads one text frame. Never throws. */
 export function parseFeedMessage(text: string): FeedMessage {
   let value: unknown;
@@ -143,7 +154,7 @@ export function parseFeedMessage(text: string): FeedMessage {
   const msg = readText(value.msg) ?? '';
 
   if (resAc === 'pong') return { kind: 'pong', params: isObject(data) ? readText(data.params) : readText(value.params) };
-  if (resAc === 'auth' || resAc === 'subscribe' || resAc === 'unsubscribe') return { kind: resAc, ok: isOk(value), msg };
+  if (resAc === 'auth' || resAc === 'subscribe' || resAc === 'unsubscribe') return { kind: resAc, ok: isOk(value), msg: withErrorCode(value, msg) };
   if (resAc !== undefined) return { kind: 'unknown', reason: `unknown resAc "${resAc}"` };
   if (data === undefined && isOk(value) && /connected/i.test(msg)) return { kind: 'greeting', msg };
   if (data === undefined && value.code !== undefined) return { kind: 'notice', ok: isOk(value), msg };

@@ -3,6 +3,13 @@ import { parseFeedMessage } from '../../ingest-task/src/feed-protocol';
 import { isDataFrame, readItickFixture, webSocketFixtures } from '../support/itick-fixtures';
 
 describe('reading iTick messages', () => {
+  it("puts an answer's error code in front of its words, so an E001 with an empty or reworded msg is still one", () => {
+    expect(parseFeedMessage('{"code":"E001","resAc":"subscribe","msg":""}')).toEqual({ kind: 'subscribe', ok: false, msg: 'E001' });
+    expect(parseFeedMessage('{"code":0,"errCode":"e003","resAc":"subscribe","msg":"limit"}')).toEqual({ kind: 'subscribe', ok: false, msg: 'E003 limit' });
+    expect(parseFeedMessage('{"code":0,"resAc":"subscribe","msg":"E001 not found this produce"}')).toEqual({ kind: 'subscribe', ok: false, msg: 'E001 not found this produce' });
+    expect(parseFeedMessage('{"code":1,"resAc":"subscribe","msg":"subscribe Successfully"}')).toEqual({ kind: 'subscribe', ok: true, msg: 'subscribe Successfully' });
+  });
+
   it('recognises the greeting, auth results and subscription answers', () => {
     expect(parseFeedMessage('{"code":1,"msg":"Connected Successfully"}')).toEqual({ kind: 'greeting', msg: 'Connected Successfully' });
     expect(parseFeedMessage('{"code":1,"resAc":"auth","msg":"authenticated"}')).toEqual({ kind: 'auth', ok: true, msg: 'authenticated' });
