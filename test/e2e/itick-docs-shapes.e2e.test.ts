@@ -47,7 +47,8 @@ describe('the local stack against a server that speaks the docs’ shapes', () =
   let dataDir: string;
 
   beforeAll(async () => {
-    server = await MarketSimulator.start({ shapes: 'docs', tokens: [TOKEN], restPerMinute: 5 });
+    // Codes starting with ZZZ are unknown to this server: a subscribe holding one is refused (E001).
+    server = await MarketSimulator.start({ shapes: 'docs', tokens: [TOKEN], restPerMinute: 5, unknownSymbols: (symbol) => symbol.includes('ZZZ') });
     dataDir = mkdtempSync(path.join(tmpdir(), 'stock-alerts-docs-shapes-'));
     const apiPort = await findFreePort();
     // Per-market URL settings of the surrounding environment would defeat the derivation under test.
@@ -151,4 +152,29 @@ describe('the local stack against a server that speaks the docs’ shapes', () =
     });
     expect(health.feed).toMatchObject({ unmatched: 0, unreadable: 0 });
   }, 150_000);
+
+  it('puts the rules of a symbol iTick does not know in invalid_symbol, and keeps watching the others', async () => {
+    const headers = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
+    const created = await fetch(`${api}/rules`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ symbol: 'ZZZZQ$US', condition: { type: 'crosses_above', value: 10 }, channels: [{ type: 'telegram', chatId: '515151515' }] }),
+    });
+    const rule = (await created.json()) as { id: string };
+    expect(created.status).toBe(201);
+
+    // The ingest task asks for it with AAPL$US (already watched), is refused with E001, bisects.
+    const shown = await until('the rule to show invalid_symbol', async () => {
+      const body = (await (await fetch(`${api}/rules/${rule.id}`, { headers })).json()) as { status: string; statusMessage: string | null };
+      return body.status === 'invalid_symbol' ? body : undefined;
+    }, 60_000);
+    expect(shown.statusMessage).toMatch(/not found this produce/);
+    // The next heartbeat lists it.
+    await until('GET /health to list the unknown symbol', async () => {
+      const health = (await (await fetch(`${api}/health`)).json()) as { feed: { invalidSymbols: string[] } };
+      return health.feed.invalidSymbols.includes('ZZZZQ$US') ? true : undefined;
+    });
+    expect(server.subscribedSymbols()).toContain('AAPL$US');
+    expect(server.subscribedSymbols()).not.toContain('ZZZZQ$US');
+  }, 90_000);
 });
