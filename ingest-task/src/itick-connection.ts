@@ -13,8 +13,8 @@
  *   then on at once after every greeting of this connection (a server that needed it once needs
  *   it again, and waiting would make every reconnect 3 s slower). Not authenticated
  *   `connectTimeoutMs` after connecting: reconnect.
- * - Liveness: a ping every `pingIntervalMs`; no pong within `pongTimeoutMs` means a dead
- *   connection, which is terminated and reconnected. A subscribe or unsubscribe not answered
+ * - Liveness (connection-liveness.ts): a ping every `pingIntervalMs`; no pong within
+ *   `pongTimeoutMs` means a dead connection, which is terminated and reconnected. A subscribe or unsubscribe not answered
  *   within `requestTimeoutMs` reconnects too.
  * - Every connection starts with no subscriptions, so all wanted symbols are subscribed again,
  *   and `onSubscribing` tells the batcher that their next points follow a gap.
@@ -26,7 +26,8 @@ import { assertNever } from '../../core/assert-never';
 import type { Backoff, Random } from '../../core/retry';
 import { marketSymbol, splitSymbol, type Market } from '../../core/rule-model';
 import { ConnectionSubscriptions, type SubscriptionAction } from './connection-subscriptions';
-import { authRequest, parseFeedMessage, pingRequest, subscriptionRequest } from './feed-protocol';
+import { ConnectionLiveness } from './connection-liveness';
+import { authRequest, parseFeedMessage, subscriptionRequest } from './feed-protocol';
 import type { FeedQuote, TradeDetails } from './feed-protocol';
 import { QuoteTrades } from './quote-trades';
 import { UnusableData } from './unusable-data';
@@ -140,15 +141,11 @@ export class ItickConnection {
   private state: ConnectionState = 'idle';
   private cause: CloseCause;
   private connects = 0;
-  private pingTimer: NodeJS.Timeout | undefined;
-  private pongTimer: NodeJS.Timeout | undefined;
   private authTimer: NodeJS.Timeout | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private requestTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private pingSent: string | undefined;
-  private pingSentAt = 0;
-  private pingRttMs: number | undefined;
+  private readonly liveness: ConnectionLiveness;
   private lastTickAt: number | undefined;
   private nextAttemptAt: number | undefined;
   private lastError: string | undefined;
@@ -185,6 +182,17 @@ export class ItickConnection {
       onInvalid: (symbols, msg) => options.handlers.onInvalidSymbols?.(this.canonical(symbols), msg),
     });
     this.policy = new ReconnectPolicy(this.settings, random ?? Math.random);
+    this.liveness = new ConnectionLiveness({
+      intervalMs: this.settings.pingIntervalMs,
+      timeoutMs: this.settings.pongTimeoutMs,
+      now: this.now,
+      send: (text) => this.ws?.send(text),
+      onDead: () => {
+        this.logger.warn('no pong from iTick: the connection is dead; reconnecting', { pongTimeoutMs: this.settings.pongTimeoutMs });
+        this.cause = 'dead';
+        this.ws?.terminate();
+      },
+    });
   }
 
   start(): void {
@@ -232,7 +240,7 @@ export class ItickConnection {
       refused: this.canonical(this.subscriptions.refusedSymbols()),
       invalid: this.canonical(this.subscriptions.invalidSymbols()),
       lastTickAt: this.lastTickAt,
-      pingRttMs: this.pingRttMs,
+      pingRttMs: this.liveness.rttMs,
       connects: this.connects,
       nextAttemptAt: this.state === 'backoff' ? this.nextAttemptAt : undefined,
       dropped: this.dropped,
@@ -358,7 +366,8 @@ export class ItickConnection {
         // Depth, and bars (not used for alerts yet), are not trades, and not a problem either: not counted.
         return;
       case 'pong':
-        return this.ponged(message.params);
+        if (!this.liveness.ponged(message.params)) this.drop('pong for no ping of this connection');
+        return;
       case 'greeting':
         clearTimeout(this.authTimer);
         // Older iTick docs authenticate with a message instead of the header: send it if the
@@ -397,7 +406,7 @@ export class ItickConnection {
     if (this.authMessageSent) this.authByMessage = true;
     this.policy.authenticated(this.now());
     this.logger.info('connected to iTick', { connects: this.connects, authByMessage: this.authByMessage });
-    this.pingTimer = setInterval(() => this.ping(), this.settings.pingIntervalMs);
+    this.liveness.start();
     this.reconcile();
   }
 
@@ -412,25 +421,6 @@ export class ItickConnection {
     this.cause = 'refused';
     this.nextAttemptAt = this.now() + retryInMs;
     this.ws?.close(1000, 'auth refused');
-  }
-
-  private ping(): void {
-    if (this.pingSent !== undefined) return;
-    this.pingSentAt = this.now();
-    this.pingSent = String(this.pingSentAt);
-    this.ws?.send(pingRequest(this.pingSent));
-    this.pongTimer = setTimeout(() => {
-      this.logger.warn('no pong from iTick: the connection is dead; reconnecting', { pongTimeoutMs: this.settings.pongTimeoutMs });
-      this.cause = 'dead';
-      this.ws?.terminate();
-    }, this.settings.pongTimeoutMs);
-  }
-
-  private ponged(params: string | undefined): void {
-    if (this.pingSent === undefined || params !== this.pingSent) return this.drop('pong for no ping of this connection');
-    clearTimeout(this.pongTimer);
-    this.pingRttMs = this.now() - this.pingSentAt;
-    this.pingSent = undefined;
   }
 
   /** Sends the next subscribe or unsubscribe that brings iTick's set to the wanted set. */
@@ -467,8 +457,7 @@ export class ItickConnection {
   }
 
   private clearConnectionTimers(): void {
-    clearInterval(this.pingTimer);
-    clearTimeout(this.pongTimer);
+    this.liveness.stop();
     clearTimeout(this.authTimer);
     clearTimeout(this.connectTimer);
     clearTimeout(this.requestTimer);
@@ -478,7 +467,6 @@ export class ItickConnection {
     if (ws !== this.ws) return;
     this.clearConnectionTimers();
     this.ws = undefined;
-    this.pingSent = undefined;
     this.subscriptions.reset();
     const wasReady = this.state === 'ready';
     if (this.state === 'stopped') {
