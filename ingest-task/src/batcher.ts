@@ -70,7 +70,7 @@ interface Shard {
  * const batcher = new Batcher({ shards: 4, windowMs: 250, maxPoints: 10_000, backlogMaxPoints: 1_000_000, invoker, logger });
  * batcher.markReset('AAPL$US');             // just subscribed: the first point is a baseline
  * batcher.addTrade('AAPL$US', 190.5, Date.now(), 100);
- * batcher.addQuote('AAPL$US', 190.5, 188.2, Date.now()); // keeps the previous close
+ * batcher.setPrevClose('AAPL$US', 188.2); // a quote's previous close goes with the next batch
  * await batcher.drain(8_000);               // on SIGTERM
  */
 export class Batcher {
@@ -112,11 +112,11 @@ export class Batcher {
   }
 
   /**
-   * A quote: only its previous close is kept (sent with the symbol's next batch). Its price is not
+   * A quote's previous close: kept (sent with the symbol's next batch). Its price is not
    * a point here: a quote that stands for a trade comes through {@link addTrade} as well, so a
    * point here would count it twice.
    */
-  addQuote(symbol: string, _last: number | undefined, prevClose: number | undefined, _at: number): void {
+  setPrevClose(symbol: string, prevClose: number | undefined): void {
     if (prevClose === undefined) return;
     const feed = this.feed(symbol);
     feed.prevClose = prevClose;

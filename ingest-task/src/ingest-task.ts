@@ -227,7 +227,7 @@ export class IngestTask {
             this.options.prices?.trade(symbol, price, at);
           },
           onQuote: (symbol, last, prevClose, at) => {
-            this.batcher.addQuote(symbol, last, prevClose, at);
+            this.batcher.setPrevClose(symbol, prevClose);
             this.options.prices?.quote(symbol, last, prevClose, at);
           },
           onSubscribing: (symbols) => {

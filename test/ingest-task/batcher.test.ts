@@ -195,11 +195,11 @@ describe('batching ticks for the evaluator', () => {
     const at = Date.now();
     // The connection hands a quote that stands for a trade on as a trade too (quote-trades.ts):
     // a point here as well would count that trade twice.
-    b.addQuote('AAPL$US', 99, 98, at);
+    b.setPrevClose('AAPL$US', 98);
     b.addTrade('AAPL$US', 99, at, 0);
-    b.addQuote('AAPL$US', 99.5, undefined, at + 1);
+    b.setPrevClose('AAPL$US', undefined);
     await eventually(() => evaluator.delivered().length === 1, 'first batch');
-    b.addQuote('AAPL$US', 120, 98.5, at + 2);
+    b.setPrevClose('AAPL$US', 98.5);
     b.addTrade('AAPL$US', 100, at + 3, 7);
     await eventually(() => evaluator.delivered().length === 2, 'second batch');
     expect(evaluator.delivered().map((event) => event.symbols[0])).toEqual([
@@ -211,7 +211,7 @@ describe('batching ticks for the evaluator', () => {
   it('sends no batch for quotes alone', async () => {
     const evaluator = recordingEvaluator();
     const b = batcher({ invoker: evaluator });
-    b.addQuote('AAPL$US', 99, 98, Date.now());
+    b.setPrevClose('AAPL$US', 98);
     await pause(60);
     expect(evaluator.calls).toHaveLength(0);
     expect(b.stats()).toMatchObject({ ticksAccepted: 0, pendingPoints: 0 });

@@ -254,7 +254,7 @@ describe('the data path over a real socket, beyond single fixtures', () => {
       logger: recordingLogger(),
       handlers: {
         onTrade: (symbol, price, at, volume) => batcher.addTrade(symbol, price, at, volume),
-        onQuote: (symbol, last, prevClose, at) => batcher.addQuote(symbol, last, 236.17, at),
+        onQuote: (symbol) => batcher.setPrevClose(symbol, 236.17),
         onSubscribing: (symbols) => symbols.forEach((symbol) => batcher.markReset(symbol)),
       },
       pingIntervalMs: 20,
