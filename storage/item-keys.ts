@@ -3,7 +3,7 @@
  * index keys are spelled. Attribute names come from table-definition.ts; docs/storage.md shows
  * the resulting layout.
  */
-import { ACTIVE_RULES_BY_SYMBOL_INDEX, API_KEYS_INDEX, DELIVERY_OUTBOX_INDEX, TABLE } from './table-definition';
+import { ACTIVE_RULES_BY_SYMBOL_INDEX, ALERTS_BY_RULE_INDEX, API_KEYS_INDEX, DELIVERY_OUTBOX_INDEX, TABLE } from './table-definition';
 
 export const PK = TABLE.partitionKey.name;
 export const SK = TABLE.sortKey.name;
@@ -14,6 +14,8 @@ export const GSI2PK = API_KEYS_INDEX.partitionKey.name;
 export const GSI2SK = API_KEYS_INDEX.sortKey.name;
 export const GSI3PK = DELIVERY_OUTBOX_INDEX.partitionKey.name;
 export const GSI3SK = DELIVERY_OUTBOX_INDEX.sortKey.name;
+export const GSI4PK = ALERTS_BY_RULE_INDEX.partitionKey.name;
+export const GSI4SK = ALERTS_BY_RULE_INDEX.sortKey.name;
 
 export type ItemKey = Record<string, string>;
 
@@ -40,6 +42,16 @@ export const alertPartition = (owner: string) => `ALERTS#${owner}`;
 /** Sort key of an alert: ISO time first, so the partition sorts by time (newest first when read backwards). */
 export const alertSortKey = (triggeredAt: string, alertId: string) => `${ALERT_SK_PREFIX}${triggeredAt}#${alertId}`;
 export const alertKey = (owner: string, sortKey: string) => key(alertPartition(owner), sortKey);
+/**
+ * Index keys every alert carries for `GET /alerts?ruleId=`: one index partition per owner and
+ * rule (owner ids and rule ids never hold `#`), sorted by the alert's own sort key, so the index
+ * reads newest first and a cursor (an alert sort key) means the same position in both listings.
+ */
+export const alertRuleIndexPartition = (owner: string, ruleId: string) => `ALERTRULE#${owner}#${ruleId}`;
+export const alertRuleIndexKeys = (owner: string, ruleId: string, alertSortKey: string) => ({
+  [GSI4PK]: alertRuleIndexPartition(owner, ruleId),
+  [GSI4SK]: alertSortKey,
+});
 export const DELIVERY_OUTBOX_PARTITION = 'OUTBOX';
 /** Index keys an alert carries until its deliveries are queued; the sort key orders by trigger time. */
 export const outboxIndexKeys = (alertSortKey: string) => ({ [GSI3PK]: DELIVERY_OUTBOX_PARTITION, [GSI3SK]: alertSortKey });

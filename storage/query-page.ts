@@ -41,6 +41,11 @@ export interface PageRequest<T> {
   /** A filter DynamoDB cannot express (it runs after `toItem`). */
   keep?: (item: T) => boolean;
   /**
+   * The `ExclusiveStartKey` that resumes after the item of a cursor's sort key: by default the
+   * base table's `PK`/`SK` of `partition`; a Query on an index also names the index's keys.
+   */
+  startKey?: (sortKey: string) => Record<string, unknown>;
+  /**
    * Whether a cursor's sort key lies beyond the key condition (say, a cursor from before the
    * caller narrowed `since`): the page is then empty, where DynamoDB would reject the start key.
    */
@@ -49,11 +54,12 @@ export interface PageRequest<T> {
 
 export async function queryPage<T>(db: Db, request: PageRequest<T>): Promise<Page<T>> {
   const { partition, sortKeyPrefix, query, limit, cursor, toItem, keep, beyondRange } = request;
+  const resumeAfter = request.startKey ?? ((sortKey: string) => ({ [PK]: partition, [SK]: sortKey }));
   const startSortKey = cursor === undefined ? undefined : decodeCursor(cursor, sortKeyPrefix);
   if (startSortKey !== undefined && beyondRange?.(startSortKey)) return { items: [], nextCursor: null };
   const filtered = keep !== undefined || query.FilterExpression !== undefined;
   const found: { item: T; sortKey: string }[] = [];
-  let startKey: Record<string, unknown> | undefined = startSortKey === undefined ? undefined : { [PK]: partition, [SK]: startSortKey };
+  let startKey: Record<string, unknown> | undefined = startSortKey === undefined ? undefined : resumeAfter(startSortKey);
   do {
     const page = await db.doc.send(
       new QueryCommand({

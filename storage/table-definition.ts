@@ -54,13 +54,20 @@ export const API_KEYS_INDEX = globalIndex(2);
  */
 export const DELIVERY_OUTBOX_INDEX = globalIndex(3);
 
+/**
+ * Sparse index of alerts by owner and rule, sorted like the alert history (by trigger time):
+ * `GET /alerts?ruleId=` reads one rule's alerts instead of filtering the owner's whole history.
+ * Only alert items carry its keys.
+ */
+export const ALERTS_BY_RULE_INDEX = globalIndex(4);
+
 export const TABLE = {
   defaultName: 'stock-alerts',
   partitionKey: { name: 'PK', type: 'S' },
   sortKey: { name: 'SK', type: 'S' },
   timeToLiveAttribute: 'ttl',
   billingMode: 'PAY_PER_REQUEST',
-  globalSecondaryIndexes: [ACTIVE_RULES_BY_SYMBOL_INDEX, API_KEYS_INDEX, DELIVERY_OUTBOX_INDEX],
+  globalSecondaryIndexes: [ACTIVE_RULES_BY_SYMBOL_INDEX, API_KEYS_INDEX, DELIVERY_OUTBOX_INDEX, ALERTS_BY_RULE_INDEX],
 } as const satisfies TableDefinition;
 
 /** The CreateTable request for `definition` under `tableName` (tests and the local stack). */

@@ -11,11 +11,12 @@ describe('table definition', () => {
       { AttributeName: 'PK', KeyType: 'HASH' },
       { AttributeName: 'SK', KeyType: 'RANGE' },
     ]);
-    expect(input.AttributeDefinitions?.map((a) => a.AttributeName)).toEqual(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK']);
+    expect(input.AttributeDefinitions?.map((a) => a.AttributeName)).toEqual(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'GSI4PK', 'GSI4SK']);
     expect(input.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.Projection?.ProjectionType])).toEqual([
       ['GSI1', 'ALL'],
       ['GSI2', 'ALL'],
       ['GSI3', 'ALL'],
+      ['GSI4', 'ALL'],
     ]);
   });
 

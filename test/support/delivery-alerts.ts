@@ -6,9 +6,9 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Alert, Channel } from '../../core/rule-model';
-import { alertKeyOf, DEFAULT_ALERT_RETENTION_DAYS } from '../../storage/alerts-repository';
+import { alertItemKeys, DEFAULT_ALERT_RETENTION_DAYS } from '../../storage/alerts-repository';
 import type { Db } from '../../storage/dynamodb-client';
-import { alertKey, TTL } from '../../storage/item-keys';
+import { TTL } from '../../storage/item-keys';
 
 /** Stores `alert` in `owner`'s history, with the channels and note it was fired with. */
 export async function storeAlert(db: Db, owner: string, alert: Alert, fired: { channels?: Channel[]; note?: string | null } = {}): Promise<void> {
@@ -17,7 +17,7 @@ export async function storeAlert(db: Db, owner: string, alert: Alert, fired: { c
       TableName: db.tableName,
       Item: {
         ...alert,
-        ...alertKey(owner, alertKeyOf(alert)),
+        ...alertItemKeys(owner, alert),
         owner,
         channels: fired.channels ?? [],
         note: fired.note ?? null,

@@ -44,6 +44,23 @@ describe('GET /alerts', () => {
     expect(await items(`since=${encodeURIComponent(at(1))}`)).toEqual([alerts[2], alerts[1]]);
   });
 
+  it('pages one rule’s alerts by cursor, newest first, among other rules’ alerts', async () => {
+    const { owner, key } = await api.newOwner();
+    const ruleId = newId();
+    const mine: Alert[] = [];
+    for (let i = 0; i < 9; i++) {
+      const a = alert({ ...(i % 3 === 0 ? { ruleId } : {}), triggeredAt: at(i) });
+      if (i % 3 === 0) mine.push(a);
+      await storeAlert(api.table.db, owner, a);
+    }
+
+    const first = (await api.request('GET', `/alerts?ruleId=${ruleId}&limit=2`, { key })).body as AlertPage;
+    const second = (await api.request('GET', `/alerts?ruleId=${ruleId}&limit=2&cursor=${first.nextCursor ?? ''}`, { key })).body as AlertPage;
+
+    expect(first.items).toEqual([mine[2], mine[1]]);
+    expect(second).toEqual({ items: [mine[0]], nextCursor: null });
+  });
+
   it('filters by a symbol of another market, its prefix in any case', async () => {
     const { owner, key } = await api.newOwner();
     const alerts = [alert({ symbol: 'crypto:BTCUSDT$BA', triggeredAt: at(0) }), alert({ symbol: 'BTCUSDT$BA', triggeredAt: at(1) }), alert({ symbol: 'forex:EURUSD$GB', triggeredAt: at(2) })];
