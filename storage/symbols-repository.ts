@@ -52,8 +52,10 @@ export interface SymbolFeedState {
  * it: `delta` is +1 when the write adds an active rule to the symbol, -1 when it removes one
  * (pause, delete, symbol change, and the evaluator's once → triggered and → expired), 0 when an
  * active rule only changes (the evaluator's claims and re-arms); the version moves in every case.
+ * The evaluator writes one update for a group of its writes on the symbol: `delta` is then minus
+ * the rules of the group that leave the active set (storage/trigger-state-repository.ts).
  */
-export function symbolCounterUpdate(db: Db, symbol: string, delta: 1 | 0 | -1, now: Date): TransactionItem {
+export function symbolCounterUpdate(db: Db, symbol: string, delta: number, now: Date): TransactionItem {
   return {
     Update: {
       TableName: db.tableName,

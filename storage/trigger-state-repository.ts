@@ -1,20 +1,30 @@
 /**
- * The evaluator's writes to rules: claiming an alert, recording a re-arm, marking a rule expired.
- * Each is one transaction with the symbol's counter item, whose `rulesVersion` bump tells every
- * evaluator's rule cache to reload the symbol (functions/evaluator/rule-cache.ts).
+ * The evaluator's writes to rules: claiming alerts, recording re-arms, marking rules expired.
+ * Each write commits with the symbol's counter item, whose `rulesVersion` bump tells every
+ * evaluator's rule cache to reload the symbol (functions/evaluator/rule-cache.ts), and whose
+ * `activeRules` drops by the rules that leave the active set.
+ *
+ * Writes of one symbol from one batch are packed into shared transactions (as many as fit
+ * DynamoDB's 100 items and 4 MB: 49 claims of two items each, plus the counter item once), and a
+ * symbol's transactions run one after another: so 150 rules firing at once on one hot symbol make
+ * 4 transactions that never conflict with each other, where 150 transactions of their own would
+ * all fight over the counter item. Different symbols' transactions run at the same time.
  *
  * A claim writes the alert record and the rule's trigger state together, conditional on the rule
  * being active, of the version the engine judged, and not fired yet from this batch's ticks
  * (`firedThrough < fromPos`), and on the alert not existing yet. Whatever retries or races, an
  * alert is claimed once. The alert enters the delivery outbox (delivery-outbox.ts) in the same write.
+ * A shared transaction is all or nothing: when some of its conditions fail (a duplicate, a stale
+ * rule), the cancellation reasons tell which, those writes are settled, and the rest is written
+ * again without them.
  */
 import type { Alert } from '../core/rule-model';
-import { alertKeyOf, DEFAULT_ALERT_RETENTION_DAYS, getAlert } from './alerts-repository';
+import { alertItemKeys, alertKeyOf, DEFAULT_ALERT_RETENTION_DAYS, getAlert } from './alerts-repository';
 import type { Db } from './dynamodb-client';
-import { alertKey, GSI1PK, GSI1SK, outboxIndexKeys, PK, ruleKey, TTL } from './item-keys';
+import { GSI1PK, GSI1SK, outboxIndexKeys, PK, ruleKey, TTL } from './item-keys';
 import type { RuleRecord } from './rules-repository';
 import { symbolCounterUpdate } from './symbols-repository';
-import { TransactionCancelledError, writeTransaction } from './transactions';
+import { DYNAMODB_TRANSACTION_LIMITS, groupWrites, TransactionCancelledError, writeTransaction, type TransactionItem, type TransactionLimits } from './transactions';
 
 export interface ClaimRequest {
   record: RuleRecord;
@@ -40,8 +50,36 @@ export type ClaimResult =
   /** The rule is no longer active, changed version, or fired from these ticks already. */
   | { status: 'stale' };
 
+/** Claims one alert: {@link claimAlerts} of one. */
 export async function claimAlert(db: Db, request: ClaimRequest): Promise<ClaimResult> {
-  const { record, alert, now } = request;
+  const [result] = await claimAlerts(db, [request]);
+  if (result === undefined) throw new Error('claimAlerts answered no result');
+  return result;
+}
+
+/**
+ * Claims alerts, answering one result per request in the same order. Claims of one symbol share
+ * transactions (module header), so however many rules of a hot symbol fire together, their claims
+ * do not conflict with each other.
+ */
+export async function claimAlerts(db: Db, requests: readonly ClaimRequest[], options: ClaimOptions = {}): Promise<ClaimResult[]> {
+  return writeRuleGroups(
+    db,
+    requests.map((request) => claimWrite(db, request)),
+    options.limits ?? DYNAMODB_TRANSACTION_LIMITS,
+    options.onResult,
+  );
+}
+
+export interface ClaimOptions {
+  /** Default: DynamoDB's (100 items, 4 MB per transaction). */
+  limits?: TransactionLimits;
+  /** Hears each claim's result (by its index in the requests) as soon as its transaction settles. */
+  onResult?: (index: number, result: ClaimResult) => void;
+}
+
+function claimWrite(db: Db, request: ClaimRequest): RuleWrite<ClaimResult> {
+  const { record, alert } = request;
   const retentionSeconds = (request.retentionDays ?? DEFAULT_ALERT_RETENTION_DAYS) * 86_400;
   const key = alertKeyOf(alert);
   const set = [
@@ -52,8 +90,12 @@ export async function claimAlert(db: Db, request: ClaimRequest): Promise<ClaimRe
     'triggerCount = if_not_exists(triggerCount, :zero) + :one',
     ...(request.consumed ? ['#status = :triggered'] : []),
   ];
-  try {
-    await writeTransaction(db, [
+  return {
+    symbol: record.symbol,
+    leaves: request.consumed,
+    now: request.now,
+    written: { status: 'claimed' },
+    items: [
       {
         Update: {
           TableName: db.tableName,
@@ -86,7 +128,7 @@ export async function claimAlert(db: Db, request: ClaimRequest): Promise<ClaimRe
           TableName: db.tableName,
           Item: {
             ...alert,
-            ...alertKey(record.owner, key),
+            ...alertItemKeys(record.owner, alert),
             ...outboxIndexKeys(key),
             owner: record.owner,
             // The channels and note as they were when the alert fired: what the notifier delivers.
@@ -100,19 +142,17 @@ export async function claimAlert(db: Db, request: ClaimRequest): Promise<ClaimRe
           ExpressionAttributeNames: { '#pk': PK },
         },
       },
-      symbolCounterUpdate(db, record.symbol, request.consumed ? -1 : 0, now),
-    ]);
-    return { status: 'claimed' };
-  } catch (error) {
-    if (!(error instanceof TransactionCancelledError)) throw error;
-    if (error.failedCondition(1)) {
-      const existing = await getAlert(db, record.owner, key);
-      const pending = (existing?.deliveries ?? []).flatMap((d, i) => (d.status === 'pending' ? [i] : []));
-      return { status: 'duplicate', pending };
-    }
-    if (error.failedCondition(0)) return { status: 'stale' };
-    throw error;
-  }
+    ],
+    // The alert exists: a retried or raced batch (its pending deliveries are queued again); else the rule is stale.
+    settle: async (reasons) => {
+      if (reasons[1] === 'ConditionalCheckFailed') {
+        const existing = await getAlert(db, record.owner, key);
+        const pending = (existing?.deliveries ?? []).flatMap((d, i) => (d.status === 'pending' ? [i] : []));
+        return { status: 'duplicate', pending };
+      }
+      return { status: 'stale' };
+    },
+  };
 }
 
 /**
@@ -120,9 +160,20 @@ export async function claimAlert(db: Db, request: ClaimRequest): Promise<ClaimRe
  * left the active set meanwhile: its next version starts armed anyway.
  */
 export async function recordArmed(db: Db, record: RuleRecord, armed: boolean, now: Date): Promise<void> {
-  await ignoringStaleRule(
-    writeTransaction(db, [
-      {
+  await recordArmedAll(db, [{ record, armed }], now);
+}
+
+/** {@link recordArmed} for many rules, sharing transactions per symbol like claims. */
+export async function recordArmedAll(
+  db: Db,
+  changes: ReadonlyArray<{ record: RuleRecord; armed: boolean }>,
+  now: Date,
+  limits: TransactionLimits = DYNAMODB_TRANSACTION_LIMITS,
+): Promise<void> {
+  await writeRuleGroups(
+    db,
+    changes.map(({ record, armed }) =>
+      ignoredWhenStale(record, false, now, {
         Update: {
           TableName: db.tableName,
           Key: ruleKey(record.owner, record.id),
@@ -131,18 +182,24 @@ export async function recordArmed(db: Db, record: RuleRecord, armed: boolean, no
           ExpressionAttributeNames: { '#pk': PK, '#status': 'status', '#version': 'version' },
           ExpressionAttributeValues: { ':armed': armed, ':active': 'active', ':version': record.version },
         },
-      },
-      symbolCounterUpdate(db, record.symbol, 0, now),
-    ]),
+      }),
+    ),
+    limits,
   );
 }
 
 /** Marks an active rule whose `expiresAt` has passed as `expired`, taking it out of the active set. */
 export async function expireRule(db: Db, record: RuleRecord, now: Date): Promise<void> {
-  if (record.expiresAt === null || Date.parse(record.expiresAt) > now.getTime()) return;
-  await ignoringStaleRule(
-    writeTransaction(db, [
-      {
+  await expireRules(db, [record], now);
+}
+
+/** {@link expireRule} for many rules (those not past `expiresAt` are left alone), sharing transactions per symbol. */
+export async function expireRules(db: Db, records: readonly RuleRecord[], now: Date, limits: TransactionLimits = DYNAMODB_TRANSACTION_LIMITS): Promise<void> {
+  const due = records.filter((record) => record.expiresAt !== null && Date.parse(record.expiresAt) <= now.getTime());
+  await writeRuleGroups(
+    db,
+    due.map((record) =>
+      ignoredWhenStale(record, true, now, {
         Update: {
           TableName: db.tableName,
           Key: ruleKey(record.owner, record.id),
@@ -151,17 +208,98 @@ export async function expireRule(db: Db, record: RuleRecord, now: Date): Promise
           ExpressionAttributeNames: { '#pk': PK, '#status': 'status', '#version': 'version', '#gpk': GSI1PK, '#gsk': GSI1SK },
           ExpressionAttributeValues: { ':expired': 'expired', ':active': 'active', ':version': record.version },
         },
-      },
-      symbolCounterUpdate(db, record.symbol, -1, now),
-    ]),
+      }),
+    ),
+    limits,
   );
 }
 
-async function ignoringStaleRule(write: Promise<void>): Promise<void> {
-  try {
-    await write;
-  } catch (error) {
-    if (error instanceof TransactionCancelledError && error.failedCondition(0)) return;
-    throw error;
+/** A write of one rule item whose failed condition (the rule changed or left the active set) means there is nothing to do. */
+function ignoredWhenStale(record: RuleRecord, leaves: boolean, now: Date, item: TransactionItem): RuleWrite<undefined> {
+  return { symbol: record.symbol, leaves, now, items: [item], written: undefined, settle: () => Promise.resolve(undefined) };
+}
+
+/** One rule's write: items that commit together, the first being the rule's. */
+interface RuleWrite<R> {
+  symbol: string;
+  items: readonly TransactionItem[];
+  /** Whether the rule leaves the symbol's active set (`activeRules` − 1). */
+  leaves: boolean;
+  now: Date;
+  /** The result once the items are written. */
+  written: R;
+  /** The result when one of the items' conditions failed; `reasons[i]` is item i's cancellation code. */
+  settle(reasons: readonly string[]): Promise<R>;
+}
+
+/**
+ * Writes rule writes grouped per symbol (module header), answering each write's result in order.
+ * Throws what a transaction threw when it is not explained by the writes' own conditions (still
+ * conflicting after writeTransaction's retries, throttled, unreachable): the batch is retried.
+ */
+async function writeRuleGroups<R>(db: Db, writes: readonly RuleWrite<R>[], limits: TransactionLimits, onResult?: (index: number, result: R) => void): Promise<R[]> {
+  const results = new Map<number, R>();
+  const settled = (index: number, result: R) => {
+    results.set(index, result);
+    onResult?.(index, result);
+  };
+  const bySymbol = new Map<string, number[]>();
+  writes.forEach((write, i) => {
+    const indexes = bySymbol.get(write.symbol);
+    if (indexes === undefined) bySymbol.set(write.symbol, [i]);
+    else indexes.push(i);
+  });
+  // Every symbol's writes run to their end before a failure is thrown: nothing is still writing (or settling) behind it.
+  const outcomes = await Promise.allSettled(
+    [...bySymbol].map(async ([symbol, indexes]) => {
+      const reserved = [symbolCounterUpdate(db, symbol, -indexes.length, new Date(0))];
+      for (const group of groupWrites(indexes, (i) => writes[i]?.items ?? [], reserved, limits)) {
+        await writeGroup(db, symbol, group, writes, settled);
+      }
+    }),
+  );
+  for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
+  return writes.map((_, i) => {
+    if (!results.has(i)) throw new Error(`rule write ${i} has no result`);
+    return results.get(i) as R;
+  });
+}
+
+/** One group's transaction, written again without the writes whose conditions failed until the rest commits. */
+async function writeGroup<R>(
+  db: Db,
+  symbol: string,
+  group: readonly number[],
+  writes: readonly RuleWrite<R>[],
+  settled: (index: number, result: R) => void,
+): Promise<void> {
+  const writeOf = (i: number): RuleWrite<R> => {
+    const write = writes[i];
+    if (write === undefined) throw new Error(`no rule write ${i}`);
+    return write;
+  };
+  let open = group;
+  while (open.length > 0) {
+    const leaving = open.filter((i) => writeOf(i).leaves).length;
+    const first = writeOf(open[0] as number);
+    try {
+      await writeTransaction(db, [...open.flatMap((i) => writeOf(i).items), symbolCounterUpdate(db, symbol, leaving === 0 ? 0 : -leaving, first.now)]);
+      for (const i of open) settled(i, writeOf(i).written);
+      return;
+    } catch (error) {
+      if (!(error instanceof TransactionCancelledError)) throw error;
+      const again: number[] = [];
+      let offset = 0;
+      for (const i of open) {
+        const write = writeOf(i);
+        const reasons = error.reasons.slice(offset, offset + write.items.length);
+        offset += write.items.length;
+        if (reasons.includes('ConditionalCheckFailed')) settled(i, await write.settle(reasons));
+        else again.push(i);
+      }
+      // Nothing the writes' own conditions explain (the counter item, a conflict that outlasted the retries).
+      if (again.length === open.length) throw error;
+      open = again;
+    }
   }
 }

@@ -12,7 +12,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { LOCAL_CREDENTIALS } from '../../core/local-credentials';
 import { listActiveRulesBySymbol } from '../../storage/rules-repository';
 import { listWatchedSymbols, setSymbolWarmUp } from '../../storage/symbols-repository';
-import { claimAlert, expireRule, recordArmed } from '../../storage/trigger-state-repository';
+import { claimAlerts, expireRules, recordArmedAll } from '../../storage/trigger-state-repository';
 import { listOutbox, markQueued } from '../../storage/delivery-outbox';
 import type { Db } from '../../storage/dynamodb-client';
 import type { EvaluatorConfig } from '../shared/config';
@@ -33,9 +33,16 @@ export const metrics = new Metrics({ namespace: 'StockAlerts', serviceName: 'eva
 
 export function dynamoTriggerStore(db: Db, retentionDays: number): TriggerStore {
   return {
-    claim: (claim) => claimAlert(db, { ...claim, retentionDays, now: new Date() }),
-    recordArmed: (rule, update) => recordArmed(db, rule.record, update.armed, new Date()),
-    expire: (rule, now) => expireRule(db, rule.record, new Date(now)),
+    claim: (claims, onResult) => {
+      const now = new Date();
+      return claimAlerts(
+        db,
+        claims.map((claim) => ({ ...claim, retentionDays, now })),
+        onResult === undefined ? {} : { onResult },
+      );
+    },
+    recordArmed: (changes) => recordArmedAll(db, changes.map(({ rule, update }) => ({ record: rule.record, armed: update.armed })), new Date()),
+    expire: (rules, now) => expireRules(db, rules.map((rule) => rule.record), new Date(now)),
     markQueued: (owner, alertKey) => markQueued(db, owner, alertKey),
   };
 }

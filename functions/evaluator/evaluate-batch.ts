@@ -6,9 +6,11 @@
  * over the batch with the shard's state, claim each alert it fires, queue the claimed alerts'
  * deliveries, record re-arms and expiries, and hand back the new state.
  *
- * Claims are what make alerts exactly-once (docs/architecture.md): each claim is one DynamoDB
- * transaction that writes the alert record and the rule's trigger state, conditional on the rule
+ * Claims are what make alerts exactly-once (docs/architecture.md): each claim writes the alert
+ * record and the rule's trigger state in one DynamoDB transaction, conditional on the rule
  * being active, of the version the engine judged, and not yet fired from this batch's ticks. The
+ * claims of one symbol share transactions (storage/trigger-state-repository.ts), so a hot symbol
+ * whose rules all fire at once makes a few transactions that do not conflict, not one each. The
  * alert's id derives from the rule and the batch's first tick position, which a retried batch
  * keeps: a retried, duplicated or raced batch that fires the rule again finds its alert already
  * written and only re-queues the deliveries still pending (the notifier ignores a delivery that is
@@ -35,11 +37,17 @@ import type { ActiveRule, RuleCache } from './rule-cache';
 export type AlertClaim = Omit<ClaimRequest, 'now' | 'retentionDays'>;
 
 export interface TriggerStore {
-  claim(claim: AlertClaim): Promise<ClaimResult>;
-  /** Records a re-arm (or disarm) of a rule that did not fire; ignored if the rule changed. */
-  recordArmed(rule: ActiveRule, update: TriggerUpdate): Promise<void>;
-  /** Marks an active rule whose expiry has passed as `expired`. */
-  expire(rule: ActiveRule, now: number): Promise<void>;
+  /**
+   * Claims a batch's alerts, one result per claim in order. Claims of one symbol share
+   * transactions (storage/trigger-state-repository.ts), so many rules firing at once on a hot
+   * symbol do not conflict with each other. `onResult` hears each result as soon as its
+   * transaction settles, so the first alerts are queued while later claims are still written.
+   */
+  claim(claims: readonly AlertClaim[], onResult?: (index: number, result: ClaimResult) => void): Promise<ClaimResult[]>;
+  /** Records re-arms (or disarms) of rules that did not fire; each is ignored if its rule changed. */
+  recordArmed(changes: ReadonlyArray<{ rule: ActiveRule; update: TriggerUpdate }>): Promise<void>;
+  /** Marks active rules whose expiry has passed as `expired`. */
+  expire(rules: readonly ActiveRule[], now: number): Promise<void>;
   /** Takes a claimed alert out of the delivery outbox: its deliveries are queued. */
   markQueued(owner: string, alertKey: string): Promise<void>;
 }
@@ -126,21 +134,14 @@ export async function evaluateBatchEvent(deps: EvaluatorDeps, event: BatchEvent,
   const result = evaluateBatch(deps.rules.index, state, batch, { now, forgetAfterMs: deps.forgetAfterMs });
 
   const updates = new Map(result.updates.map((u) => [u.ruleId, u]));
-  const outcomes = await Promise.all(result.alerts.map((alert) => claimAndQueue(deps, event, alert, updates.get(alert.ruleId))));
-  await Promise.all(
-    result.updates
-      .filter((u) => u.firedAt === null)
-      .map(async (u) => {
-        const rule = deps.rules.get(u.ruleId);
-        if (rule !== undefined) await deps.store.recordArmed(rule, u);
-      }),
-  );
-  await Promise.all(
-    result.expired.map(async (ruleId) => {
-      const rule = deps.rules.get(ruleId);
-      if (rule !== undefined) await deps.store.expire(rule, now);
-    }),
-  );
+  const outcomes = await claimAndQueue(deps, event, result.alerts, updates);
+  const rearmed = result.updates.flatMap((update) => {
+    const rule = update.firedAt === null ? deps.rules.get(update.ruleId) : undefined;
+    return rule === undefined ? [] : [{ rule, update }];
+  });
+  if (rearmed.length > 0) await deps.store.recordArmed(rearmed);
+  const expired = result.expired.flatMap((ruleId) => deps.rules.get(ruleId) ?? []);
+  if (expired.length > 0) await deps.store.expire(expired, now);
 
   if (deps.outbox !== undefined) await recoverOutbox(deps, deps.outbox, now);
 
@@ -199,14 +200,15 @@ function recordCalls(deps: EvaluatorDeps, prefix: string, { fetched, failed, ref
   if (refused > 0) deps.metrics.record(`${prefix}Refused`, refused, 'Count');
 }
 
-async function claimAndQueue(
-  deps: EvaluatorDeps,
-  event: BatchEvent,
-  fired: FiredAlert,
-  update: TriggerUpdate | undefined,
-): Promise<ClaimResult['status'] | 'unknown'> {
-  const rule = deps.rules.get(fired.ruleId);
-  if (rule === undefined) return 'unknown';
+/** An alert the engine fired, ready to claim. */
+interface PreparedClaim {
+  claim: AlertClaim;
+  key: string;
+}
+
+/** The claim of a fired alert, or undefined when the cache no longer holds its rule. */
+function prepareClaim(event: BatchEvent, fired: FiredAlert, rule: ActiveRule | undefined, update: TriggerUpdate | undefined): PreparedClaim | undefined {
+  if (rule === undefined) return undefined;
   const { record } = rule;
   const identity = alertIdentity(record.id, event.fromPos);
   const alert: Alert = {
@@ -220,7 +222,7 @@ async function claimAndQueue(
     triggeredAt: identity.triggeredAt,
     deliveries: record.channels.map((channel) => ({ channel: channel.type, status: 'pending', attempts: 0 })),
   };
-  const outcome = await deps.store.claim({
+  const claim: AlertClaim = {
     record,
     alert,
     firedAt: fired.at,
@@ -228,13 +230,54 @@ async function claimAndQueue(
     consumed: update?.consumed ?? false,
     fromPos: event.fromPos,
     toPos: event.toPos,
-  });
+  };
+  return { claim, key: alertKeyOf(alert) };
+}
+
+/**
+ * Claims the batch's alerts together, and queues the deliveries of each claimed (or duplicate)
+ * one as soon as its claim settles. A claim that fails fails the batch once the queueing already
+ * under way has ended (the retry is safe: claims are exactly-once).
+ */
+async function claimAndQueue(
+  deps: EvaluatorDeps,
+  event: BatchEvent,
+  alerts: readonly FiredAlert[],
+  updates: ReadonlyMap<string, TriggerUpdate>,
+): Promise<Array<ClaimResult['status']>> {
+  const claims = alerts.flatMap((fired) => prepareClaim(event, fired, deps.rules.get(fired.ruleId), updates.get(fired.ruleId)) ?? []);
+  if (claims.length === 0) return [];
+  const queued = new Map<number, Promise<ClaimResult['status']>>();
+  const queue = (index: number, result: ClaimResult) => {
+    const claim = claims[index];
+    if (claim === undefined || queued.has(index)) return;
+    const queueing = queueClaimed(deps, claim, result);
+    queueing.catch(() => undefined); // awaited below; handled here so a failure while claims go on is not "unhandled"
+    queued.set(index, queueing);
+  };
+  let results: ClaimResult[];
+  try {
+    results = await deps.store.claim(
+      claims.map((p) => p.claim),
+      queue,
+    );
+  } catch (error) {
+    await Promise.allSettled(queued.values());
+    throw error;
+  }
+  if (results.length !== claims.length) throw new Error(`the trigger store answered ${results.length} results for ${claims.length} claims`);
+  results.forEach((result, index) => queue(index, result));
+  return Promise.all(claims.map((_, index) => queued.get(index) ?? Promise.reject(new Error(`claim ${index} was not queued`))));
+}
+
+/** Queues the deliveries of a claimed alert (all of them), or of a duplicate (those still pending), and takes it out of the outbox. */
+async function queueClaimed(deps: EvaluatorDeps, prepared: PreparedClaim, outcome: ClaimResult): Promise<ClaimResult['status']> {
   if (outcome.status === 'stale') return 'stale';
-  const key = alertKeyOf(alert);
+  const { record, alert } = prepared.claim;
   const indexes = outcome.status === 'claimed' ? record.channels.map((_, i) => i) : outcome.pending;
-  const deliveries = deliveriesOf(record.owner, key, record.channels, indexes, outcome.status === 'claimed');
+  const deliveries = deliveriesOf(record.owner, prepared.key, record.channels, indexes, outcome.status === 'claimed');
   if (deliveries.length > 0) await deps.queue.enqueue(deliveries);
-  await deps.store.markQueued(record.owner, key);
-  deps.onClaimed?.({ ruleId: record.id, symbol: fired.symbol, tickAt: fired.at, duplicate: outcome.status === 'duplicate' });
+  await deps.store.markQueued(record.owner, prepared.key);
+  deps.onClaimed?.({ ruleId: record.id, symbol: alert.symbol, tickAt: prepared.claim.firedAt, duplicate: outcome.status === 'duplicate' });
   return outcome.status;
 }
