@@ -5,27 +5,68 @@
  *
  *   create --owner NAME    issue a key (and, for a new owner, its webhook signing secret)
  *   list [--owner NAME]    key ids, owners, creation and revocation times (never the keys)
- *   revoke KEYID           refuse that key from now on
+ *   revoke KEYID           refuse that key from now on and close its open dashboards
+ *   rotate-secret [--owner NAME] [--grace-hours H]
+ *                          a new webhook signing secret (for every owner with a key, without
+ *                          --owner); the old one still signs for H hours (default 24, 0 to 720)
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../functions/shared/config';
 import { RuntimeFileError } from '../local/runtime-file';
-import { createApiKey, listApiKeys, revokeApiKey } from '../storage/api-keys-repository';
+import { createApiKey, findApiKeyById, listApiKeys, revokeApiKey } from '../storage/api-keys-repository';
 import type { Db } from '../storage/dynamodb-client';
 import { isValidOwnerId } from '../storage/owners-repository';
+import { DEFAULT_WEBHOOK_SECRET_GRACE_HOURS, MAX_WEBHOOK_SECRET_GRACE_HOURS, rotateWebhookSecret } from '../storage/webhook-secrets-repository';
+import { closeDashboards, keyConnections, type CloseConnection } from './dashboard-closer';
 import { StackNotRunningError } from './storage-target';
 
-export const USAGE = 'usage: npm run keys -- create --owner NAME | list [--owner NAME] | revoke KEYID';
+export const USAGE =
+  'usage: npm run keys -- create --owner NAME | list [--owner NAME] | revoke KEYID | rotate-secret [--owner NAME] [--grace-hours H]';
 
 export interface KeysCommandIo {
   db: Db;
   now: () => Date;
   print: (line: string) => void;
+  /**
+   * Closes a dashboard connection through the WebSocket API's management API; null when no
+   * endpoint is known (WEBSOCKET_MANAGEMENT_ENDPOINT unset and no running local stack).
+   */
+  closeConnection?: CloseConnection | null;
 }
 
 /** A mistake of the caller, reported as one line with the usage. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** The command did its main work but not all of it (a dashboard left open): exit code 1, its message. */
+export class IncompleteCommandError extends Error {
+  override readonly name = 'IncompleteCommandError';
+}
+
+function graceHoursOption(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_WEBHOOK_SECRET_GRACE_HOURS;
+  const hours = Number(value);
+  if (value.trim() === '' || !Number.isFinite(hours) || hours < 0 || hours > MAX_WEBHOOK_SECRET_GRACE_HOURS) {
+    throw new UsageError(`--grace-hours must be a number of hours from 0 to ${MAX_WEBHOOK_SECRET_GRACE_HOURS}, not "${value}"`);
+  }
+  return hours;
+}
+
+/** Closes the revoked key's open dashboards; throws IncompleteCommandError when some stay open. */
+async function closeKeyDashboards(io: KeysCommandIo, owner: string, keyId: string): Promise<void> {
+  const open = await keyConnections(io.db, owner, keyId, io.now());
+  if (open.length === 0) return;
+  if (io.closeConnection === undefined || io.closeConnection === null) {
+    throw new IncompleteCommandError(
+      `${open.length} open dashboard connection(s) of key ${keyId} not closed: set WEBSOCKET_MANAGEMENT_ENDPOINT (the stack's WebSocketUrl output) and run revoke again`,
+    );
+  }
+  const { closed, gone, failed } = await closeDashboards(io.db, io.closeConnection, open);
+  io.print(`closed ${closed} open dashboard connection(s) of key ${keyId}${gone === 0 ? '' : ` (${gone} already gone)`}`);
+  if (failed.length > 0) {
+    throw new IncompleteCommandError(`${failed.length} dashboard connection(s) of key ${keyId} could not be closed (${failed[0]?.error ?? ''}): run revoke again`);
+  }
 }
 
 function ownerOption(values: { owner?: string | undefined }, required: boolean): string | undefined {
@@ -42,11 +83,12 @@ function ownerOption(values: { owner?: string | undefined }, required: boolean):
 export async function runKeysCommand(argv: readonly string[], io: KeysCommandIo): Promise<void> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: { owner: { type: 'string' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options: { owner: { type: 'string' }, 'grace-hours': { type: 'string' } }, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   const [command, ...rest] = parsed.positionals;
+  if (command !== 'rotate-secret' && parsed.values['grace-hours'] !== undefined) throw new UsageError('only rotate-secret takes --grace-hours');
   switch (command) {
     case 'create': {
       if (rest.length > 0) throw new UsageError(`create takes no ${rest.join(' ')}`);
@@ -73,8 +115,29 @@ export async function runKeysCommand(argv: readonly string[], io: KeysCommandIo)
       const [keyId, ...extra] = rest;
       if (keyId === undefined || extra.length > 0 || parsed.values.owner !== undefined) throw new UsageError('revoke takes one KEYID');
       const outcome = await revokeApiKey(io.db, keyId, io.now());
-      if (outcome === 'not_found') throw new UsageError(`no key with id ${keyId} (see npm run keys -- list)`);
+      const record = outcome === 'not_found' ? null : await findApiKeyById(io.db, keyId);
+      if (record === null) throw new UsageError(`no key with id ${keyId} (see npm run keys -- list)`);
       io.print(outcome === 'revoked' ? `revoked key ${keyId}` : `key ${keyId} was already revoked`);
+      // Also when it was revoked before: a revoke that could not close every dashboard is run again.
+      await closeKeyDashboards(io, record.owner, keyId);
+      return;
+    }
+    case 'rotate-secret': {
+      if (rest.length > 0) throw new UsageError(`rotate-secret takes no ${rest.join(' ')}`);
+      const graceHours = graceHoursOption(parsed.values['grace-hours']);
+      const only = ownerOption(parsed.values, false);
+      const owners = only === undefined ? [...new Set((await listApiKeys(io.db)).map((key) => key.owner))] : [only];
+      if (owners.length === 0) io.print('no owners');
+      for (const owner of owners) {
+        const rotated = await rotateWebhookSecret(io.db, owner, { now: io.now(), graceMs: graceHours * 3_600_000 });
+        if (rotated === null) throw new UsageError(`owner ${owner} has no webhook secret to rotate (create a key for it first)`);
+        io.print(
+          `New webhook signing secret for ${owner} (shown only now); ${
+            rotated.previousValidUntil === null ? 'the old one no longer signs' : `webhooks carry both signatures until ${rotated.previousValidUntil}`
+          }:`,
+        );
+        io.print(rotated.secret);
+      }
       return;
     }
     default:
@@ -85,7 +148,7 @@ export async function runKeysCommand(argv: readonly string[], io: KeysCommandIo)
 /** One line for any failure: the cause a user can act on, never a stack trace. */
 export function describeFailure(error: unknown, where: string): string {
   if (error instanceof UsageError) return `${error.message}\n${USAGE}`;
-  if (error instanceof ConfigError || error instanceof StackNotRunningError || error instanceof RuntimeFileError) return error.message;
+  if (error instanceof ConfigError || error instanceof StackNotRunningError || error instanceof RuntimeFileError || error instanceof IncompleteCommandError) return error.message;
   const name = error instanceof Error ? error.name : '';
   const message = error instanceof Error ? error.message : String(error);
   if (name === 'ResourceNotFoundException') return `the table does not exist at ${where}: start the local stack (npm start) or deploy, or set TABLE_NAME`;

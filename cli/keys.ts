@@ -1,5 +1,6 @@
 /** Entry point of `npm run keys` (see keys-command.ts). Exit codes: 0 done, 1 failed, 2 bad usage. */
 import { openDb } from '../functions/shared/database';
+import { managementApiCloser } from './dashboard-closer';
 import { describeFailure, runKeysCommand, UsageError } from './keys-command';
 import { resolveStorageTarget } from './storage-target';
 
@@ -12,9 +13,11 @@ async function main(): Promise<number> {
     const target = await resolveStorageTarget(process.env);
     where = target.where;
     const db = openDb(target.config);
+    const management = target.managementEndpoint === null ? null : managementApiCloser(target.managementEndpoint, target.config.region);
     try {
-      await runKeysCommand(process.argv.slice(2), { db, now: () => new Date(), print: (line) => console.log(line) });
+      await runKeysCommand(process.argv.slice(2), { db, now: () => new Date(), print: (line) => console.log(line), closeConnection: management?.close ?? null });
     } finally {
+      management?.destroy();
       db.doc.destroy();
     }
     return 0;

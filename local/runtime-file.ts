@@ -16,6 +16,8 @@ const runtimeInfoSchema = z.object({
   tableName: z.string().min(1),
   region: z.string().min(1),
   apiUrl: z.url({ protocol: /^https?$/ }),
+  /** The dashboard WebSocket API's management endpoint: `keys revoke` closes the key's dashboards through it. */
+  websocketManagementEndpoint: z.url({ protocol: /^https?$/ }).optional(),
   pid: z.number().int().positive(),
 });
 

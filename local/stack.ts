@@ -234,7 +234,7 @@ async function start(options: LocalStackOptions, stoppers: Stoppers): Promise<Lo
 
   if (options.runtimeFile !== undefined) {
     const file = options.runtimeFile;
-    writeRuntimeFile(file, { dynamodbEndpoint: storage.endpoint, tableName: storage.tableName, region, apiUrl: api.url, pid: process.pid });
+    writeRuntimeFile(file, { dynamodbEndpoint: storage.endpoint, tableName: storage.tableName, region, apiUrl: api.url, websocketManagementEndpoint: webSocketApi.managementEndpoint, pid: process.pid });
     stoppers.add(async () => removeRuntimeFile(file));
   }
 

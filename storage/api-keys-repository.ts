@@ -89,10 +89,8 @@ export async function listApiKeys(db: Db, owner?: string): Promise<ApiKeyRecord[
   return items.map(toApiKeyRecord);
 }
 
-export type RevokeOutcome = 'revoked' | 'already_revoked' | 'not_found';
-
-/** Revokes the key with id `keyId`; the authorizer refuses it from then on. */
-export async function revokeApiKey(db: Db, keyId: string, now: Date): Promise<RevokeOutcome> {
+/** The index item of the key with id `keyId`, or undefined. */
+async function keyItemById(db: Db, keyId: string): Promise<Record<string, unknown> | undefined> {
   // The index is keyed by owner#keyId, so finding a key by id alone reads the (small) index partition.
   const [item] = await queryAll(db, {
     IndexName: API_KEYS_INDEX.indexName,
@@ -101,6 +99,23 @@ export async function revokeApiKey(db: Db, keyId: string, now: Date): Promise<Re
     ExpressionAttributeNames: { '#gpk': GSI2PK },
     ExpressionAttributeValues: { ':gpk': API_KEYS_PARTITION, ':keyId': keyId },
   });
+  return item;
+}
+
+/** The record of the key with id `keyId` (revoked or not), or null: what `keys revoke` needs to find the key's dashboards. */
+export async function findApiKeyById(db: Db, keyId: string): Promise<ApiKeyRecord | null> {
+  const item = await keyItemById(db, keyId);
+  return item === undefined ? null : toApiKeyRecord(item);
+}
+
+export type RevokeOutcome = 'revoked' | 'already_revoked' | 'not_found';
+
+/**
+ * Revokes the key with id `keyId`; the authorizers refuse it from then on (the HTTP API's within
+ * its result cache's TTL, AUTHORIZER_CACHE_TTL in lib/constructs/rules-api.ts).
+ */
+export async function revokeApiKey(db: Db, keyId: string, now: Date): Promise<RevokeOutcome> {
+  const item = await keyItemById(db, keyId);
   if (item === undefined) return 'not_found';
   try {
     await db.doc.send(

@@ -8,6 +8,9 @@
  * api.md's `401 unauthorized` error (functions/shared/owner-context.ts). A request without the
  * header never reaches the authorizer: API Gateway answers it with its own 401.
  *
+ * API Gateway caches each answer per header for AUTHORIZER_CACHE_TTL (5 s,
+ * lib/constructs/rules-api.ts): that bounds how long a revoked key keeps working.
+ *
  * Made for a table: handler.ts is the Lambda entry (the table from the environment), the local
  * stack passes its own.
  */

@@ -2,7 +2,9 @@
  * The dashboard WebSocket API's `$connect` authorizer (a REQUEST authorizer, identity source
  * `route.request.header.Sec-WebSocket-Protocol`): allows a live API key offered as a subprotocol
  * (subprotocol.ts) and hands its owner to `$connect` and `$disconnect`. WebSocket authorizers
- * answer IAM policies; an unknown key is refused with `Unauthorized` (401).
+ * answer IAM policies; an unknown key is refused with `Unauthorized` (401). It runs on every
+ * `$connect` (WebSocket authorizers have no result cache), so a revoked key opens nothing; its
+ * key id goes to `$connect`, which records it so that `keys revoke` can close the key's sockets.
  *
  * Made for a table: authorizer.ts is the Lambda entry (the table from the environment), the local
  * stack passes its own.

@@ -3,7 +3,7 @@ import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 
 export type SocketEvent = APIGatewayProxyWebsocketEventV2 & {
   requestContext: APIGatewayProxyWebsocketEventV2['requestContext'] & {
-    authorizer?: { owner?: unknown; principalId?: unknown };
+    authorizer?: { owner?: unknown; keyId?: unknown; principalId?: unknown };
   };
 };
 
@@ -11,4 +11,10 @@ export type SocketEvent = APIGatewayProxyWebsocketEventV2 & {
 export function ownerOf(event: SocketEvent): string | undefined {
   const owner = event.requestContext.authorizer?.owner;
   return typeof owner === 'string' && owner !== '' ? owner : undefined;
+}
+
+/** The id of the API key the connection was authorized with; undefined when the authorizer gave none. */
+export function keyIdOf(event: SocketEvent): string | undefined {
+  const keyId = event.requestContext.authorizer?.keyId;
+  return typeof keyId === 'string' && keyId !== '' ? keyId : undefined;
 }

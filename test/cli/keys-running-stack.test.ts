@@ -12,6 +12,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRuntimeFile, runtimeFilePath, writeRuntimeFile } from '../../local/runtime-file';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import { DASHBOARD_SUBPROTOCOL } from '../../functions/dashboard-socket/subprotocol';
+import { openClient } from '../support/delivery-dashboard';
 import { uniqueOwner, useDynamoDbTable } from '../support/dynamodb';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -57,6 +59,7 @@ describe('keys CLI against a running local stack', () => {
       tableName: 'stock-alerts',
       region: running.storage.region,
       apiUrl: running.apiUrl,
+      websocketManagementEndpoint: running.services.webSocketApi.managementEndpoint,
       pid: process.pid,
     });
 
@@ -72,6 +75,20 @@ describe('keys CLI against a running local stack', () => {
     expect(await rules.json()).toEqual({ items: [], nextCursor: null });
     const unknown = await fetch(`${running.apiUrl}/rules`, { headers: { Authorization: `Bearer sa_AAAAAAAAAA_${'A'.repeat(43)}` } });
     expect(unknown.status).toBe(401);
+  });
+
+  it('revokes a key with no setting and closes its open dashboard through the running stack’s WebSocket API', async () => {
+    const running = stack as LocalStack;
+    const created = await runCli(['create', '--owner', uniqueOwner('carol')], { LOCAL_DATA_DIR: dataDir });
+    const key = /^sa_\w{10}_\w{43}$/m.exec(created.stdout)?.[0] ?? '';
+    const keyId = key.split('_')[1] ?? '';
+    const dashboard = await openClient(running.webSocketUrl, [DASHBOARD_SUBPROTOCOL, key]);
+    const closed = new Promise<void>((resolve) => dashboard.socket.once('close', () => resolve()));
+
+    const revoked = await runCli(['revoke', keyId], { LOCAL_DATA_DIR: dataDir });
+    expect(revoked).toEqual({ code: 0, stdout: `revoked key ${keyId}\nclosed 1 open dashboard connection(s) of key ${keyId}\n`, stderr: '' });
+    await closed;
+    expect((await fetch(`${running.apiUrl}/rules`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(401);
   });
 
   it('removes the runtime file when the stack stops', async () => {

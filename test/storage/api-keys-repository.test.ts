@@ -1,7 +1,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../storage/api-key-format';
-import { createApiKey, findApiKey, listApiKeys, revokeApiKey } from '../../storage/api-keys-repository';
+import { createApiKey, findApiKey, findApiKeyById, listApiKeys, revokeApiKey } from '../../storage/api-keys-repository';
 import { getOwnerProfile } from '../../storage/owners-repository';
 import { T0 } from '../support/api-fixtures';
 import { uniqueOwner, useDynamoDbTable } from '../support/dynamodb';
@@ -61,6 +61,15 @@ describe('API keys repository', () => {
     expect(alicesKeys.map((k) => k.keyId).sort()).toEqual([a1.keyId, a2.keyId].sort());
     expect(Object.keys(alicesKeys[0] ?? {}).sort()).toEqual(['createdAt', 'keyId', 'owner', 'revokedAt']);
     expect((await listApiKeys(table.db)).map((k) => k.keyId)).toEqual(expect.arrayContaining([a1.keyId, a2.keyId, b1.keyId]));
+  });
+
+  it('finds a key’s record by its id (what revoke needs to find the key’s dashboards), revoked or not', async () => {
+    const owner = uniqueOwner();
+    const { keyId } = await createApiKey(table.db, { owner, now: T0 });
+    expect(await findApiKeyById(table.db, keyId)).toEqual({ keyId, owner, createdAt: T0.toISOString(), revokedAt: null });
+    await revokeApiKey(table.db, keyId, T0);
+    expect(await findApiKeyById(table.db, keyId)).toEqual({ keyId, owner, createdAt: T0.toISOString(), revokedAt: T0.toISOString() });
+    expect(await findApiKeyById(table.db, 'NoSuchKey9')).toBeNull();
   });
 
   it('revokes a key by id, once', async () => {

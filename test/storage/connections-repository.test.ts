@@ -22,6 +22,17 @@ describe('connections repository', () => {
     expect(reverse.Item).toBeUndefined();
   });
 
+  it('keeps the id of the key that opened a connection, and none for a connection stored without one', async () => {
+    const owner = uniqueOwner();
+    await putConnection(table.db, { owner, connectionId: 'with-key', now: T0, keyId: 'Key0000001' });
+    await putConnection(table.db, { owner, connectionId: 'without-key', now: T0 });
+
+    expect(await listConnectionsByOwner(table.db, owner, T0)).toEqual([
+      { connectionId: 'with-key', owner, connectedAt: T0.toISOString(), keyId: 'Key0000001' },
+      { connectionId: 'without-key', owner, connectedAt: T0.toISOString() },
+    ]);
+  });
+
   it('skips connections past their three-hour TTL that DynamoDB has not deleted yet', async () => {
     const owner = uniqueOwner();
     await putConnection(table.db, { owner, connectionId: 'old', now: T0 });

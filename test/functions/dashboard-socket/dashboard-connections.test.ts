@@ -58,7 +58,8 @@ describe('dashboard connections', () => {
     expect(client.socket.protocol).toBe(DASHBOARD_SUBPROTOCOL);
     const [connectionId, ...others] = webSocketApi.connectionIds();
     expect(others).toEqual([]);
-    expect(await listConnectionsByOwner(db, owner, new Date())).toEqual([{ connectionId, owner, connectedAt: expect.any(String) }]);
+    // With the id of the key that opened it: revoking that key closes it (cli/dashboard-closer.ts).
+    expect(await listConnectionsByOwner(db, owner, new Date())).toEqual([{ connectionId, owner, connectedAt: expect.any(String), keyId: pipeline.stack.devApiKey.split('_')[1] }]);
 
     await client.close();
     await eventually(async () => (await listConnectionsByOwner(db, owner, new Date())).length === 0, 'the closed dashboard to be forgotten');

@@ -30,3 +30,31 @@ describe('webhook signatures', () => {
     },
   );
 });
+
+describe('webhook signatures during a secret rotation', () => {
+  const OLD = 'old-owner-secret';
+  const hmac = (secret: string) => createHmac('sha256', secret).update(BODY).digest('hex');
+
+  it('carry one signature per secret, newest first, as "sha256=<new>, sha256=<old>"', () => {
+    expect(signWebhookBody(BODY, [SECRET, OLD])).toBe(`sha256=${hmac(SECRET)}, sha256=${hmac(OLD)}`);
+    expect(signWebhookBody(BODY, [SECRET])).toBe(signWebhookBody(BODY, SECRET));
+    expect(() => signWebhookBody(BODY, [])).toThrow('at least one secret');
+  });
+
+  it('verify under either secret, and under no third one', () => {
+    const header = signWebhookBody(BODY, [SECRET, OLD]);
+    expect(verifyWebhookSignature(BODY, header, SECRET)).toBe(true);
+    expect(verifyWebhookSignature(BODY, header, OLD)).toBe(true);
+    expect(verifyWebhookSignature(BODY, header, 'other-secret')).toBe(false);
+    expect(verifyWebhookSignature(BODY, `sha256=${hmac(SECRET)},sha256=${hmac(OLD)}`, OLD)).toBe(true);
+  });
+
+  it.each([
+    [`sha256=${'a'.repeat(64)}, sha256=zz`, 'a malformed second element'],
+    [`sha256=${'a'.repeat(64)}, sha1=${'a'.repeat(40)}`, 'another scheme'],
+    [`sha256=${'a'.repeat(64)}, sha256=${'b'.repeat(64)}, sha256=${'c'.repeat(64)}`, 'more than two signatures'],
+    [`sha256=${'a'.repeat(64)},`, 'an empty element'],
+  ])('refuse %s (%s)', (header) => {
+    expect(verifyWebhookSignature(BODY, header.replace('a'.repeat(64), hmac(SECRET)), SECRET)).toBe(false);
+  });
+});
