@@ -45,6 +45,8 @@ export function functionEnvironment(base: Env, endpoints: FunctionEndpoints): En
     TABLE_NAME: endpoints.tableName,
     DYNAMODB_ENDPOINT: endpoints.dynamodbEndpoint,
     ALLOW_LOOPBACK_WEBHOOKS: 'true',
+    // Local receivers listen on free ports; a test (or user) may set a narrower list.
+    WEBHOOK_ALLOWED_PORTS: base.WEBHOOK_ALLOWED_PORTS || '1-65535',
     SES_ENDPOINT: endpoints.sesEndpoint,
     ALERT_FROM_EMAIL: endpoints.alertFromEmail,
     TELEGRAM_API_BASE: endpoints.telegram.apiBase,

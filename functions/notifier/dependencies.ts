@@ -44,7 +44,7 @@ export async function createNotifierDeps(config: NotifierConfig): Promise<Delive
     config,
     db,
     logger,
-    vetUrl: (url) => vetWebhookTarget(url, { allowLoopback: config.allowLoopbackWebhooks }),
+    vetUrl: (url) => vetWebhookTarget(url, { allowLoopback: config.allowLoopbackWebhooks, allowedPorts: config.webhookAllowedPorts }),
   });
   const dashboard = senders.dashboard;
   return {

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { DELIVERY_CHANNEL_TYPES, queueUrlSetting, type DeliveryChannelType, type QueueUrlSetting } from '../../core/channels/registry';
+import { DEFAULT_ALLOWED_PORTS_SETTING, parseAllowedPorts, type AllowedPorts } from '../../core/channels/url-destination';
 import { TABLE } from '../../storage/table-definition';
 import { DEFAULT_ALERT_RETENTION_DAYS } from '../../storage/alerts-repository';
 import { DELIVERY_MAX_ATTEMPTS } from './delivery-queue-settings';
@@ -33,6 +34,19 @@ const flag = (fallback: boolean) =>
       .default(fallback),
   );
 
+/** Ports webhook URLs may use (`WEBHOOK_ALLOWED_PORTS`, core/channels/url-destination.ts): 443 and 80 unless set. */
+const allowedPorts = optional(
+  z
+    .string()
+    .default(DEFAULT_ALLOWED_PORTS_SETTING)
+    .transform((text, context): AllowedPorts => {
+      const parsed = parseAllowedPorts(text);
+      if (parsed.ok) return parsed.ports;
+      context.issues.push({ code: 'custom', message: parsed.problem, input: text });
+      return z.NEVER;
+    }),
+);
+
 const storageEnvSchema = z.object({
   TABLE_NAME: optional(
     z
@@ -48,6 +62,7 @@ const apiEnvSchema = storageEnvSchema.extend({
   RULE_QUOTA: wholeNumber(1, 1_000_000, 1000),
   ALERT_RETENTION_DAYS: wholeNumber(1, 3650, DEFAULT_ALERT_RETENTION_DAYS),
   ALLOW_LOOPBACK_WEBHOOKS: flag(false),
+  WEBHOOK_ALLOWED_PORTS: allowedPorts,
   HEARTBEAT_STALE_SECONDS: wholeNumber(1, 3600, 30),
 });
 
@@ -112,6 +127,7 @@ const notifierEnvSchema = storageEnvSchema.extend({
   WEBSOCKET_MANAGEMENT_ENDPOINT: optional(httpUrl.optional()),
   SQS_ENDPOINT: optional(httpUrl.optional()),
   ALLOW_LOOPBACK_WEBHOOKS: flag(false),
+  WEBHOOK_ALLOWED_PORTS: allowedPorts,
   DELIVERY_MAX_ATTEMPTS: wholeNumber(1, 20, DELIVERY_MAX_ATTEMPTS),
   DELIVERY_RETRY_BASE_MS: wholeNumber(100, 3_600_000, 5000),
   WEBHOOK_TIMEOUT_MS: wholeNumber(100, 30_000, 5000),
@@ -129,6 +145,8 @@ export interface ApiConfig extends StorageConfig {
   alertRetentionDays: number;
   /** Local development only: webhooks may use http and loopback addresses. */
   allowLoopbackWebhooks: boolean;
+  /** Ports webhook URLs may use. */
+  webhookAllowedPorts: AllowedPorts;
   /** A heartbeat older than this means the ingest task is not running. */
   heartbeatStaleSeconds: number;
 }
@@ -187,6 +205,8 @@ export interface NotifierConfig extends StorageConfig {
   /** A local SQS server; unset in AWS. */
   sqsEndpoint: string | undefined;
   allowLoopbackWebhooks: boolean;
+  /** Ports webhook URLs may use. */
+  webhookAllowedPorts: AllowedPorts;
   /** Attempts per delivery before it is marked `failed`. */
   deliveryMaxAttempts: number;
   /** First step of the backoff between attempts (then ×3 per attempt). */
@@ -216,6 +236,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
     ruleQuota: parsed.RULE_QUOTA,
     alertRetentionDays: parsed.ALERT_RETENTION_DAYS,
     allowLoopbackWebhooks: parsed.ALLOW_LOOPBACK_WEBHOOKS,
+    webhookAllowedPorts: parsed.WEBHOOK_ALLOWED_PORTS,
     heartbeatStaleSeconds: parsed.HEARTBEAT_STALE_SECONDS,
   };
 }
@@ -266,6 +287,7 @@ export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
     websocketManagementEndpoint: parsed.WEBSOCKET_MANAGEMENT_ENDPOINT,
     sqsEndpoint: parsed.SQS_ENDPOINT,
     allowLoopbackWebhooks: parsed.ALLOW_LOOPBACK_WEBHOOKS,
+    webhookAllowedPorts: parsed.WEBHOOK_ALLOWED_PORTS,
     deliveryMaxAttempts: parsed.DELIVERY_MAX_ATTEMPTS,
     deliveryRetryBaseMs: parsed.DELIVERY_RETRY_BASE_MS,
     webhookTimeoutMs: parsed.WEBHOOK_TIMEOUT_MS,

@@ -1,15 +1,26 @@
 /**
  * Where a URL-bearing channel may point (every channel whose registered destination is a `url`,
  * core/channels/registry.ts; the webhook today). Such a channel makes our functions send requests
- * to an address a user chose, so the URL must be https and must not reach internal addresses
- * (core/channels/url-destination.ts lists the ranges: loopback, private, link-local such as the
- * instance metadata service, unique-local, unspecified, multicast), however the host name
- * resolves. Checked when a rule is created or changed, and again by the notifier at send time,
- * because DNS answers change (a host may resolve somewhere else by then).
+ * to an address a user chose, so the URL must be https, carry no user name or password, use an
+ * allowed port (443 and 80 unless `WEBHOOK_ALLOWED_PORTS` says otherwise) and must not reach
+ * internal addresses (core/channels/url-destination.ts lists the ranges: loopback, private,
+ * link-local such as the instance metadata service, unique-local, unspecified, multicast, and the
+ * IPv6 forms that carry IPv4 to a translator or relay), however the host name resolves: every
+ * address it resolves to must pass. Checked when a rule is created or changed, and again by the
+ * notifier at send time, because DNS answers change (a host may resolve somewhere else by then).
  */
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { BLOCKED_IPV4_RANGES, BLOCKED_IPV6_RANGES, NAT64_PREFIX, URL_RESOLVE_TIMEOUT_MS } from '../../core/channels/url-destination';
+import {
+  BLOCKED_IPV4_RANGES,
+  BLOCKED_IPV6_RANGES,
+  DEFAULT_ALLOWED_PORTS,
+  describeAllowedPorts,
+  isAllowedPort,
+  NAT64_PREFIX,
+  URL_RESOLVE_TIMEOUT_MS,
+  type AllowedPorts,
+} from '../../core/channels/url-destination';
 
 /** Resolves a host name to its IP addresses (v4 and v6). Injectable for tests. */
 export type ResolveHost = (hostname: string) => Promise<string[]>;
@@ -17,6 +28,8 @@ export type ResolveHost = (hostname: string) => Promise<string[]>;
 export interface WebhookUrlPolicy {
   /** Local development only: allow http:// and loopback addresses. */
   allowLoopback: boolean;
+  /** Ports the URL may use (`WEBHOOK_ALLOWED_PORTS`); 443 and 80 when unset. */
+  allowedPorts?: AllowedPorts;
   resolve?: ResolveHost;
   /** How long to wait for DNS before refusing the URL. */
   resolveTimeoutMs?: number;
@@ -70,6 +83,10 @@ async function inspectWebhookUrl(url: string, policy: WebhookUrlPolicy): Promise
   const parsed = new URL(url);
   if (parsed.protocol !== 'https:' && !(policy.allowLoopback && parsed.protocol === 'http:')) return refuse('must use https');
   if (parsed.username !== '' || parsed.password !== '') return refuse('must not contain a user name or password');
+  // URL leaves `port` empty for the scheme's default port.
+  const port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port);
+  const allowedPorts = policy.allowedPorts ?? DEFAULT_ALLOWED_PORTS;
+  if (!isAllowedPort(port, allowedPorts)) return refuse(`must use port ${describeAllowedPorts(allowedPorts)} (not ${port})`);
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: string[];
   if (isIP(host) !== 0) {
@@ -113,14 +130,22 @@ export class WebhookTargetRefused extends Error {
   }
 }
 
+/** An address a URL's host resolved to, vetted by the policy. */
+export interface VettedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
 /**
- * Resolves and vets a webhook URL at send time, and returns the one address to connect to, so
- * the request cannot be redirected by a DNS answer that changes between check and connect.
+ * Resolves and vets a webhook URL at send time, and returns every address the host resolved to
+ * (each one vetted, in DNS order, both families), the only addresses the request may connect to:
+ * a DNS answer that changes between check and connect cannot redirect it.
  * @throws WebhookTargetRefused when the URL may not be used.
+ * @example await vetWebhookTarget('https://hooks.example.com/', { allowLoopback: false }) // { addresses: [{ address: '2606:…', family: 6 }, { address: '93.184.215.14', family: 4 }] }
  */
-export async function vetWebhookTarget(url: string, policy: WebhookUrlPolicy): Promise<{ address: string; family: 4 | 6 }> {
+export async function vetWebhookTarget(url: string, policy: WebhookUrlPolicy): Promise<{ addresses: VettedAddress[] }> {
   const inspection = await inspectWebhookUrl(url, policy);
   if (!inspection.ok) throw new WebhookTargetRefused(`webhook URL ${inspection.reason}`, inspection.retryable);
-  const address = inspection.addresses[0] as string;
-  return { address, family: isIP(address) === 6 ? 6 : 4 };
+  const unique = [...new Set(inspection.addresses)];
+  return { addresses: unique.map((address) => ({ address, family: isIP(address) === 6 ? 6 : 4 })) };
 }

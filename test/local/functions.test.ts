@@ -21,6 +21,11 @@ describe("the local functions' environment", () => {
     expect(env).toMatchObject({ ITICK_REST_BASE: 'http://127.0.0.1:9000', ITICK_TOKEN: 'local-simulator', ITICK_REST_PER_MINUTE: '5', OTHER: 'kept' });
   });
 
+  it('lets local webhooks use any port (receivers listen on free ports), unless the base environment narrows it', () => {
+    expect(functionEnvironment({}, endpoints).WEBHOOK_ALLOWED_PORTS).toBe('1-65535');
+    expect(functionEnvironment({ WEBHOOK_ALLOWED_PORTS: '443' }, endpoints).WEBHOOK_ALLOWED_PORTS).toBe('443');
+  });
+
   it('sets nothing of iTick without a feed', () => {
     const env = functionEnvironment({}, endpoints);
     expect(env).not.toHaveProperty('ITICK_TOKEN');

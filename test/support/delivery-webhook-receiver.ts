@@ -1,6 +1,6 @@
 /**
- * A webhook receiver for the webhook sender's tests: an http or https server on 127.0.0.1 that
- * records every request (headers and the exact body bytes) and answers as programmed.
+ * A webhook receiver for the webhook sender's tests: an http or https server on 127.0.0.1 (or
+ * another local address, ::1 say) that records every request (headers and the exact body bytes) and answers as programmed.
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -26,7 +26,7 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-export async function startWebhookReceiver(tls?: { key: string; cert: string }): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(tls?: { key: string; cert: string }, host = '127.0.0.1'): Promise<WebhookReceiver> {
   const requests: ReceivedRequest[] = [];
   const answers: ProgrammedAnswer[] = [];
   const handler = (request: IncomingMessage, response: ServerResponse) => {
@@ -53,7 +53,7 @@ export async function startWebhookReceiver(tls?: { key: string; cert: string }):
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return {
     port: (server.address() as AddressInfo).port,
     requests,

@@ -2,9 +2,12 @@
  * Webhook alerts: a signed JSON POST to the rule's URL.
  * - Body: message-formats.ts webhookBody (at most 64 KiB), serialised once per send so retries
  *   carry the same bytes (and signature); receivers deduplicate on `alertId`.
- * - Target: vetted at send time by an injected policy (https, no internal addresses) that also
- *   resolves the host; the request then connects to exactly that address (a `lookup` that returns
- *   it), so a DNS answer that changes between check and connect (rebinding) cannot redirect it.
+ * - Target: vetted at send time by an injected policy (https, allowed port, no internal addresses)
+ *   that also resolves the host; the request then connects to one of exactly the addresses it
+ *   vetted (a `lookup` that returns them), so a DNS answer that changes between check and connect
+ *   (rebinding) cannot redirect it. Every vetted address is tried, both families, IPv6 and IPv4
+ *   alternating from DNS's first (node's happy eyeballs, `autoSelectFamily`): a host whose first
+ *   address does not answer (an IPv6-first name on an IPv4-only network) is reached by the next.
  *   Host header and TLS server name stay the URL's host, so certificates are checked as usual.
  * - Redirects are not followed (they would skip the policy).
  * - Per attempt timeout (5 s by default); 5xx, 408, 429, timeouts and network errors are retried a
@@ -13,10 +16,10 @@
 import type { IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction, type TcpSocketConnectOpts } from 'node:net';
 import type { DeliverableAlert } from '../../../core/delivery/deliverable-alert';
 import type { Random } from '../../../core/retry';
-import { getOwnerProfile } from '../../../storage/owners-repository';
+import { webhookSigningSecrets } from '../../../storage/webhook-secrets-repository';
 import type { ChannelImplementation, DeliveryChannelOf } from './channel-implementation';
 import { systemClock, type Clock } from './delivery-clock';
 import type { DeliveryLogger } from './delivery-logger';
@@ -27,24 +30,34 @@ import { SIGNATURE_HEADER, signWebhookBody } from './webhook-signature';
 
 export type WebhookChannel = DeliveryChannelOf<'webhook'>;
 
-/** The address a webhook request may connect to, as the policy resolved and vetted it. */
+/** The addresses a webhook request may connect to, as the policy resolved and vetted them. */
 export interface VettedTarget {
-  address: string;
-  family: 4 | 6;
+  /** In DNS order; at least one. */
+  addresses: readonly { address: string; family: 4 | 6 }[];
 }
 
 /**
- * Resolves the URL's host and checks URL and address (functions/shared/webhook-url-policy.ts).
- * Resolves with the one address to connect to; rejects when the URL may not be used. A rejection
+ * Resolves the URL's host and checks URL and addresses (functions/shared/webhook-url-policy.ts).
+ * Resolves with the addresses to connect to; rejects when the URL may not be used. A rejection
  * is a permanent failure, unless the error carries `retryable: true` (a DNS timeout, say).
  */
 export type WebhookTargetPolicy = (url: string) => Promise<VettedTarget>;
 
-/** The owner's webhook secret (owners-repository), or null when the owner has none. */
-export type WebhookSecretSource = (owner: string) => Promise<string | null>;
+/**
+ * The secrets that sign the owner's webhooks at `now` (storage/webhook-secrets-repository.ts):
+ * one, or the current and the rotated-out one during its grace period (both signatures are sent);
+ * null or none when the owner has no secret.
+ */
+export type WebhookSecretSource = (owner: string, now: Date) => Promise<string | readonly string[] | null>;
 
 export const WEBHOOK_RETRY: SendRetry = { maxAttempts: 3, initialMs: 500, maxMs: 2_000, budgetMs: 5_000 };
 export const WEBHOOK_TIMEOUT_MS = 5_000;
+/**
+ * How long a connection attempt to one address may take before the next address is tried too
+ * (node's `autoSelectFamilyAttemptTimeout`, 250 ms by default: too short for a receiver far away).
+ * The last address has the rest of the attempt's timeout.
+ */
+export const WEBHOOK_CONNECT_ATTEMPT_MS = 1_000;
 export const WEBHOOK_USER_AGENT = 'stock-alerts';
 /** How much of a response body is read (and thrown away) before the connection is dropped. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -71,7 +84,7 @@ export const webhookImplementation = {
   createSender: async ({ config, db, logger, vetUrl }) =>
     new WebhookSender({
       policy: vetUrl,
-      secretOf: async (owner) => (await getOwnerProfile(db, owner))?.webhookSecret ?? null,
+      secretOf: (owner, now) => webhookSigningSecrets(db, owner, now),
       timeoutMs: config.webhookTimeoutMs,
       logger,
     }),
@@ -92,20 +105,21 @@ export class WebhookSender implements ChannelSender<WebhookChannel> {
   }
 
   async send(channel: WebhookChannel, alert: DeliverableAlert): Promise<DeliveryResult> {
-    let secret: string | null;
+    let secrets: readonly string[];
     try {
-      secret = await this.options.secretOf(alert.owner);
+      const found = await this.options.secretOf(alert.owner, new Date(this.clock.now()));
+      secrets = (found === null ? [] : typeof found === 'string' ? [found] : found).filter((secret) => secret !== '');
     } catch (error) {
       return failure(true, `webhook secret unavailable: ${errorMessage(error)}`);
     }
-    if (secret === null || secret === '') return failure(false, 'the owner has no webhook secret');
+    if (secrets.length === 0) return failure(false, 'the owner has no webhook secret');
 
     const body = Buffer.from(webhookImplementation.format(alert, this.clock.now()).body, 'utf8');
     const headers = {
       'Content-Type': 'application/json',
       'Content-Length': String(body.length),
       'User-Agent': WEBHOOK_USER_AGENT,
-      [SIGNATURE_HEADER]: signWebhookBody(body, secret),
+      [SIGNATURE_HEADER]: signWebhookBody(body, secrets),
     };
     const { random, logger } = this.options;
     return sendWithRetries({ retry: this.retry, clock: this.clock, random, logger, what: 'webhook send' }, () => this.attempt(channel.url, body, headers));
@@ -121,9 +135,10 @@ export class WebhookSender implements ChannelSender<WebhookChannel> {
       const reason = `webhook URL refused: ${errorMessage(error)}`;
       return retryable ? { kind: 'transient', error: reason } : { kind: 'rejected', error: reason };
     }
+    if (target.addresses.length === 0) return { kind: 'rejected', error: 'webhook URL refused: the policy vetted no address' };
     const url = new URL(rawUrl);
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    if (isIP(host) !== 0 && host !== target.address) {
+    if (isIP(host) !== 0 && !target.addresses.some(({ address }) => address === host)) {
       return { kind: 'rejected', error: `webhook URL refused: ${host} is not the vetted address` };
     }
     const timeoutMs = this.options.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
@@ -159,15 +174,24 @@ interface PostAnswer {
   retryAfter: string | undefined;
 }
 
-/** POSTs `body` to `url`, connecting to `target` whatever DNS says now. */
+/** POSTs `body` to `url`, connecting to one of `target`'s addresses whatever DNS says now. */
 function post(url: URL, target: VettedTarget, body: Buffer, headers: Record<string, string>, timeoutMs: number, ca: string | string[] | undefined): Promise<PostAnswer> {
+  const [first] = target.addresses;
   const pinned: LookupFunction = (_hostname, options, callback) => {
-    if (options.all === true) callback(null, [{ address: target.address, family: target.family }]);
-    else callback(null, target.address, target.family);
+    if (options.all === true) callback(null, target.addresses.map(({ address, family }) => ({ address, family })));
+    else if (first !== undefined) callback(null, first.address, first.family);
+    else callback(Object.assign(new Error('no vetted address'), { code: 'ENOTFOUND' }), '', 4);
   };
   const https = url.protocol === 'https:';
+  // http(s).request hands its options to net.connect, whose options these are.
+  const connectOptions: Pick<TcpSocketConnectOpts, 'autoSelectFamily' | 'autoSelectFamilyAttemptTimeout'> = {
+    // Every vetted address in turn (both families), not only the first: set, not left to node's default.
+    autoSelectFamily: true,
+    autoSelectFamilyAttemptTimeout: WEBHOOK_CONNECT_ATTEMPT_MS,
+  };
   return new Promise<PostAnswer>((resolve, reject) => {
     const request = (https ? httpsRequest : httpRequest)({
+      ...connectOptions,
       method: 'POST',
       hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
       port: url.port === '' ? undefined : Number(url.port),
@@ -216,6 +240,8 @@ function post(url: URL, target: VettedTarget, body: Buffer, headers: Record<stri
 
 function errorMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  // Every address refused (autoSelectFamily): one line per address tried.
+  if (error instanceof AggregateError && error.errors.length > 0) return error.errors.map(errorMessage).join('; ');
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }

@@ -100,7 +100,9 @@ describe('POST /rules', () => {
     ['a webhook over http', { channels: [{ type: 'webhook', url: 'http://93.184.215.14/hook' }] }, 'channels[0].url', 'must use https'],
     ['a webhook to a private address', { channels: [{ type: 'email', to: 'a@b.co' }, { type: 'webhook', url: 'https://10.1.2.3/hook' }] }, 'channels[1].url', /must not point to a private/],
     ['a webhook to the metadata service', { channels: [{ type: 'webhook', url: 'https://169.254.169.254/latest' }] }, 'channels[0].url', /must not point/],
-    ['a webhook to loopback by name', { channels: [{ type: 'webhook', url: 'https://localhost:8443/hook' }] }, 'channels[0].url', /must not point/],
+    ['a webhook to loopback by name', { channels: [{ type: 'webhook', url: 'https://localhost/hook' }] }, 'channels[0].url', /must not point/],
+    ['a webhook on a port not allowed', { channels: [{ type: 'webhook', url: 'https://93.184.215.14:8443/hook' }] }, 'channels[0].url', /^must use port 443 or 80 \(not 8443\)$/],
+    ['a webhook with a user name', { channels: [{ type: 'webhook', url: 'https://user@93.184.215.14/hook' }] }, 'channels[0].url', 'must not contain a user name or password'],
     ['an indicator condition without its bar interval', { condition: { type: 'rsi_above', period: 14, value: 70 } }, 'condition.interval', /is required/],
   ])('refuses %s with 400 validation_error naming the field, and writes nothing', async (_, overrides, path, message) => {
     const { owner, key } = await api.newOwner();

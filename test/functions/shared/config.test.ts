@@ -10,6 +10,10 @@ describe('configuration', () => {
       ruleQuota: 1000,
       alertRetentionDays: 90,
       allowLoopbackWebhooks: false,
+      webhookAllowedPorts: [
+        [443, 443],
+        [80, 80],
+      ],
       heartbeatStaleSeconds: 30,
     });
   });

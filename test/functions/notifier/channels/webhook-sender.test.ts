@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, type Clock } from '../../../../functions/notifier/channels/delivery-clock';
 import { WebhookSender, type WebhookSenderOptions, type WebhookTargetPolicy } from '../../../../functions/notifier/channels/webhook-sender';
 import { verifyWebhookSignature } from '../../../../functions/notifier/channels/webhook-signature';
+import { vetWebhookTarget } from '../../../../functions/shared/webhook-url-policy';
 import { fastClock } from '../../../support/delivery-clocks';
 import { aDeliverable } from '../../../support/delivery-fixtures';
 import { selfSignedCertificate } from '../../../support/delivery-tls';
@@ -15,7 +16,7 @@ afterEach(async () => {
 });
 
 /** The test double of webhook-url-policy: every host is the loopback receiver (loopback allowed for tests). */
-const loopbackPolicy: WebhookTargetPolicy = async () => ({ address: '127.0.0.1', family: 4 });
+const loopbackPolicy: WebhookTargetPolicy = async () => ({ addresses: [{ address: '127.0.0.1', family: 4 }] });
 const clock: Clock = fastClock(50);
 
 function senderFor(options: Partial<WebhookSenderOptions> = {}) {
@@ -50,7 +51,7 @@ describe('the webhook sender', () => {
     const asked: string[] = [];
     const policy: WebhookTargetPolicy = async (url) => {
       asked.push(url);
-      return { address: '127.0.0.1', family: 4 };
+      return { addresses: [{ address: '127.0.0.1', family: 4 }] };
     };
     // hooks.test resolves nowhere: only the pinned address can have reached the receiver.
     const url = `http://hooks.test:${receiver.port}/hook`;
@@ -178,5 +179,67 @@ describe('the webhook sender', () => {
   it('refuses an IP-literal URL that is not the vetted address', async () => {
     const result = await senderFor().send(hook('http://10.1.2.3/hook'), aDeliverable());
     expect(result).toEqual({ ok: false, retryable: false, error: 'webhook URL refused: 10.1.2.3 is not the vetted address' });
+  });
+});
+
+/**
+ * A host name that resolves to both families, its receiver listening on one of them only: the
+ * sender must try every vetted address (IPv6-first names on IPv4-only receivers failed before).
+ * The name resolves only through the policy's injected resolver: no DNS, no internet.
+ */
+describe('the webhook sender, for a host with IPv6 and IPv4 addresses', () => {
+  const BOTH = [
+    { address: '::1', family: 6 },
+    { address: '127.0.0.1', family: 4 },
+  ] as const;
+  /** The real URL policy (loopback allowed, as locally; any port), the host resolving to `addresses`. */
+  const resolvingTo = (...addresses: string[]): WebhookTargetPolicy => {
+    return (url) => vetWebhookTarget(url, { allowLoopback: true, allowedPorts: [[1, 65_535]], resolve: async () => addresses });
+  };
+
+  it('reaches a receiver listening only on 127.0.0.1 when the name resolves to ::1 first', async () => {
+    receiver = await startWebhookReceiver(undefined, '127.0.0.1');
+    const result = await senderFor({ policy: resolvingTo('::1', '127.0.0.1') }).send(hook(`http://dual.test:${receiver.port}/hook`), aDeliverable());
+    expect(result).toEqual({ ok: true });
+    expect(receiver.requests).toHaveLength(1);
+    expect(receiver.requests[0]?.headers.host).toBe(`dual.test:${receiver.port}`);
+  });
+
+  it('reaches a receiver listening only on ::1 when the name resolves to 127.0.0.1 first', async () => {
+    receiver = await startWebhookReceiver(undefined, '::1');
+    const result = await senderFor({ policy: resolvingTo('127.0.0.1', '::1') }).send(hook(`http://dual.test:${receiver.port}/hook`), aDeliverable());
+    expect(result).toEqual({ ok: true });
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('reaches an IPv6-only receiver from a name that resolves to IPv6 only', async () => {
+    receiver = await startWebhookReceiver(undefined, '::1');
+    expect(await senderFor({ policy: resolvingTo('::1') }).send(hook(`http://v6.test:${receiver.port}/hook`), aDeliverable())).toEqual({ ok: true });
+  });
+
+  it('connects only to vetted addresses: a receiver on ::1 is not reached when the policy vetted 127.0.0.1 alone', async () => {
+    receiver = await startWebhookReceiver(undefined, '::1');
+    // `localhost` may well resolve to ::1 in this machine's DNS: the pin must win over it.
+    const result = await senderFor({ policy: resolvingTo('127.0.0.1'), retry: { maxAttempts: 1 } }).send(hook(`http://localhost:${receiver.port}/hook`), aDeliverable());
+    expect(result).toMatchObject({ ok: false, retryable: true, error: expect.stringMatching(/^webhook unreachable: .*ECONNREFUSED 127\.0\.0\.1/) });
+    expect(receiver.requests).toEqual([]);
+  });
+
+  it('names every address tried when none answers', async () => {
+    receiver = await startWebhookReceiver();
+    const port = receiver.port;
+    await receiver.close();
+    receiver = undefined;
+    const policy: WebhookTargetPolicy = async () => ({ addresses: BOTH });
+    const result = await senderFor({ policy, retry: { maxAttempts: 1 } }).send(hook(`http://dual.test:${port}/`), aDeliverable());
+    expect(result).toMatchObject({ ok: false, retryable: true });
+    const error = result.ok ? '' : result.error;
+    expect(error).toContain(`ECONNREFUSED ::1:${port}`);
+    expect(error).toContain(`ECONNREFUSED 127.0.0.1:${port}`);
+  });
+
+  it('accepts an IPv6 literal URL among the vetted addresses', async () => {
+    receiver = await startWebhookReceiver(undefined, '::1');
+    expect(await senderFor({ policy: resolvingTo() }).send(hook(`http://[::1]:${receiver.port}/hook`), aDeliverable())).toEqual({ ok: true });
   });
 });
