@@ -28,6 +28,11 @@ export const CONTEXT_KEYS = [
   'logRetentionDays',
   'apiThrottle',
   'marketHoursUtc',
+  'evaluatorReservedConcurrency',
+  'notifierReservedConcurrency',
+  'dashboardDomainName',
+  'dashboardCertificateArn',
+  'wafRateLimit',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -68,7 +73,35 @@ export interface StackConfig {
   readonly apiThrottle: ThrottleConfig;
   /** Unset: the "no ticks during market hours" alarm is not created. */
   readonly marketHours: MarketHours | undefined;
+  /** Reserved concurrency of the evaluator and the notifier; unset: none (docs/deploy.md says how to size them). */
+  readonly reservedConcurrency: { readonly evaluator: number | undefined; readonly notifier: number | undefined };
+  /** The dashboard's own domain and its us-east-1 ACM certificate; unset: the *.cloudfront.net name (TLSv1 floor, AWS's rule). */
+  readonly dashboardDomain: DashboardDomainConfig | undefined;
+  /** Requests per 5 minutes per client IP before the dashboard distribution's WAF blocks it; unset: no web ACL. */
+  readonly wafRateLimit: number | undefined;
 }
+
+export interface DashboardDomainConfig {
+  readonly domainName: string;
+  readonly certificateArn: string;
+}
+
+/**
+ * Bounds of the reservations. AWS refuses one that leaves fewer than 100 unreserved executions in
+ * the account (docs/deploy.md); these bounds only stop values that cannot work at all.
+ */
+export const RESERVED_CONCURRENCY_BOUNDS = {
+  /** The ingest task invokes it synchronously, one batch per shard at a time: 1 serves one shard. */
+  evaluator: { min: 1, max: 1_000 },
+  /**
+   * Its SQS event sources take at least 2 instances each (Lambda's minimum maxConcurrency), four
+   * queues: fewer than 8 would throttle pollers and push messages towards the dead-letter queues.
+   */
+  notifier: { min: 8, max: 1_000 },
+} as const;
+
+/** AWS WAF's bounds of a rate-based rule's limit (requests per 5-minute window per IP). */
+export const WAF_RATE_LIMIT_BOUNDS = { min: 10, max: 2_000_000_000 } as const;
 
 /** The ingest task's iTick settings as the stack passes them (unset: the task's own default). */
 export interface ItickStackConfig {
@@ -294,6 +327,37 @@ function parseMarketHours(value: Raw): MarketHours | undefined {
   return { startHour, endHour };
 }
 
+function parseWholeNumber(key: ContextKey, value: Raw, min: number, max: number, unsetMeaning: string): number | undefined {
+  if (isUnset(value)) return undefined;
+  if ((typeof value !== 'number' && typeof value !== 'string') || !/^\d+$/.test(String(value)) || Number(value) < min || Number(value) > max) {
+    return fail(key, `must be a whole number from ${min} to ${max}, or null (${unsetMeaning})`, value);
+  }
+  return Number(value);
+}
+
+function parseReservedConcurrency(raw: Record<ContextKey, Raw>, itickConnections: number): StackConfig['reservedConcurrency'] {
+  const { evaluator: e, notifier: n } = RESERVED_CONCURRENCY_BOUNDS;
+  const evaluator = parseWholeNumber('evaluatorReservedConcurrency', raw.evaluatorReservedConcurrency, e.min, e.max, 'no reservation');
+  const notifier = parseWholeNumber('notifierReservedConcurrency', raw.notifierReservedConcurrency, n.min, n.max, 'no reservation');
+  // Each iTick connection is a shard that invokes the evaluator on its own: fewer would throttle a shard for good.
+  if (evaluator !== undefined && evaluator < itickConnections) {
+    return fail('evaluatorReservedConcurrency', `must be at least itickConnections (${itickConnections}): each shard invokes the evaluator on its own`, raw.evaluatorReservedConcurrency);
+  }
+  return { evaluator, notifier };
+}
+
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/;
+
+function parseDashboardDomain(name: Raw, arn: Raw): DashboardDomainConfig | undefined {
+  if (isUnset(name) && isUnset(arn)) return undefined;
+  if (isUnset(name)) return fail('dashboardDomainName', 'must be set with dashboardCertificateArn (both or neither)', name);
+  if (isUnset(arn)) return fail('dashboardCertificateArn', 'must be set with dashboardDomainName (both or neither)', arn);
+  if (typeof name !== 'string' || !DOMAIN.test(name)) return fail('dashboardDomainName', 'must be a domain name such as alerts.example.com', name);
+  // CloudFront takes certificates from ACM in us-east-1 only.
+  if (typeof arn !== 'string' || !CERTIFICATE_ARN.test(arn)) return fail('dashboardCertificateArn', 'must be the ARN of an ACM certificate in us-east-1 (arn:aws:acm:us-east-1:ACCOUNT:certificate/ID)', arn);
+  return { domainName: name.toLowerCase(), certificateArn: arn };
+}
+
 /**
  * Reads and checks every context key.
  * @example
@@ -322,5 +386,8 @@ export function readStackConfig(node: Node): StackConfig {
     logRetention: parseRetention(raw.logRetentionDays),
     apiThrottle: parseThrottle(raw.apiThrottle),
     marketHours: parseMarketHours(raw.marketHoursUtc),
+    reservedConcurrency: parseReservedConcurrency(raw, ingest.itick.connections),
+    dashboardDomain: parseDashboardDomain(raw.dashboardDomainName, raw.dashboardCertificateArn),
+    wafRateLimit: parseWholeNumber('wafRateLimit', raw.wafRateLimit, WAF_RATE_LIMIT_BOUNDS.min, WAF_RATE_LIMIT_BOUNDS.max, 'no web ACL'),
   };
 }

@@ -42,7 +42,7 @@ export class StockAlertsStack extends Stack {
     const logRetention = config.logRetention;
 
     this.storage = new Storage(this, 'Storage');
-    this.dashboardSite = new DashboardSite(this, 'DashboardSite', { logRetention });
+    this.dashboardSite = new DashboardSite(this, 'DashboardSite', { logRetention, domain: config.dashboardDomain, wafRateLimit: config.wafRateLimit });
     this.rulesApi = new RulesApi(this, 'RulesApi', {
       storage: this.storage,
       corsOrigins: config.dashboardOrigins ?? [this.dashboardSite.origin],
@@ -57,8 +57,14 @@ export class StockAlertsStack extends Stack {
       socket: this.dashboardSocket,
       sender: config.sender,
       logRetention,
+      reservedConcurrency: config.reservedConcurrency.notifier,
     });
-    this.evaluator = new Evaluator(this, 'Evaluator', { storage: this.storage, delivery: this.alertDelivery, logRetention });
+    this.evaluator = new Evaluator(this, 'Evaluator', {
+      storage: this.storage,
+      delivery: this.alertDelivery,
+      logRetention,
+      reservedConcurrency: config.reservedConcurrency.evaluator,
+    });
     this.ingestService = new IngestService(this, 'IngestService', {
       storage: this.storage,
       evaluator: this.evaluator.function,

@@ -20,7 +20,8 @@ import { acknowledgeWildcardResource } from '../nag-acknowledgements';
 import type { SenderConfig } from '../stack-config';
 import { AppFunction } from './app-function';
 import type { DashboardSocket } from './dashboard-socket';
-import type { Storage, TableAction } from './storage';
+import { TABLE_ACCESS } from '../table-access';
+import type { Storage } from './storage';
 
 /** Each registered channel type (core/channels/registry.ts) has a queue named for it. */
 export type DeliveryQueueName = DeliveryChannelType;
@@ -38,13 +39,31 @@ export const DELIVERY_VISIBILITY_TIMEOUT = Duration.seconds(DELIVERY_VISIBILITY_
  * The channel's cap on notifier instances for its queue, when its definition sets one: Telegram's,
  * whose senders pace themselves per instance (telegram-rate-limiter.ts) under the bot's ~30/s.
  */
-function maxConcurrencyOf(name: DeliveryQueueName): { maxConcurrency?: number } {
+function channelMaxConcurrency(name: DeliveryQueueName): number | undefined {
   const { queue } = channelDefinition(name);
-  return 'maxConcurrency' in queue ? { maxConcurrency: queue.maxConcurrency } : {};
+  return 'maxConcurrency' in queue ? queue.maxConcurrency : undefined;
 }
 
-/** What the notifier does to the table: read an alert, record a delivery outcome, find and forget dashboard connections. */
-const NOTIFIER_TABLE_ACTIONS: readonly TableAction[] = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'];
+/** Lambda's least maxConcurrency of an SQS event source. */
+export const MIN_EVENT_SOURCE_CONCURRENCY = 2;
+
+/**
+ * Each queue's event-source maxConcurrency. Without a reservation: the channel's cap, if any.
+ * With one: the queues without a cap share what the capped ones leave, so the pollers together
+ * never ask for more instances than are reserved (more would throttle and push messages towards
+ * the dead-letter queues instead of waiting in the queue).
+ */
+export function eventSourceConcurrency(reserved: number | undefined): Record<DeliveryQueueName, number | undefined> {
+  const caps = Object.fromEntries(DELIVERY_QUEUE_NAMES.map((name) => [name, channelMaxConcurrency(name)])) as Record<DeliveryQueueName, number | undefined>;
+  if (reserved === undefined) return caps;
+  const uncapped = DELIVERY_QUEUE_NAMES.filter((name) => caps[name] === undefined);
+  const left = reserved - DELIVERY_QUEUE_NAMES.reduce((sum, name) => sum + (caps[name] ?? 0), 0);
+  const share = uncapped.length === 0 ? 0 : Math.floor(left / uncapped.length);
+  if (uncapped.length > 0 && share < MIN_EVENT_SOURCE_CONCURRENCY) {
+    throw new Error(`a notifier reservation of ${reserved} leaves fewer than ${MIN_EVENT_SOURCE_CONCURRENCY} instances per delivery queue`);
+  }
+  return Object.fromEntries(DELIVERY_QUEUE_NAMES.map((name) => [name, caps[name] ?? share])) as Record<DeliveryQueueName, number | undefined>;
+}
 
 export interface AlertDeliveryProps {
   readonly storage: Storage;
@@ -52,6 +71,8 @@ export interface AlertDeliveryProps {
   /** Unset: no SES identity and no permission to send email. */
   readonly sender: SenderConfig | undefined;
   readonly logRetention: logs.RetentionDays;
+  /** The notifier's reserved concurrency (context notifierReservedConcurrency); unset: none. */
+  readonly reservedConcurrency?: number | undefined;
 }
 
 export class AlertDelivery extends Construct {
@@ -111,6 +132,7 @@ export class AlertDelivery extends Construct {
       service: 'notifier',
       timeout: NOTIFIER_TIMEOUT,
       logRetention: props.logRetention,
+      reservedConcurrency: props.reservedConcurrency,
       environment: {
         TABLE_NAME: props.storage.tableName,
         ...(props.sender === undefined ? {} : { ALERT_FROM_EMAIL: props.sender.fromAddress }),
@@ -122,7 +144,8 @@ export class AlertDelivery extends Construct {
       },
     });
     const notifier = this.notifier.fn;
-    props.storage.grant(notifier, NOTIFIER_TABLE_ACTIONS);
+    // Read an alert, record a delivery outcome, find and forget dashboard connections, read the owner's webhook secret (lib/table-access.ts).
+    props.storage.grant(notifier, TABLE_ACCESS.notifier);
     props.socket.grantPostToConnection(this.notifier.role);
     notifier.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.telegramBotToken.secretArn] }),
@@ -146,12 +169,14 @@ export class AlertDelivery extends Construct {
       );
     }
 
+    const concurrency = eventSourceConcurrency(props.reservedConcurrency);
     for (const name of DELIVERY_QUEUE_NAMES) {
+      const maxConcurrency = concurrency[name];
       notifier.addEventSource(
         new SqsEventSource(this.queues[name], {
           batchSize: 10,
           reportBatchItemFailures: true,
-          ...maxConcurrencyOf(name),
+          ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
         }),
       );
     }

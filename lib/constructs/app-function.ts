@@ -27,6 +27,8 @@ export interface AppFunctionProps {
   /** MB; default 256. */
   readonly memorySize?: number;
   readonly logRetention: logs.RetentionDays;
+  /** Reserved concurrent executions; unset: none (the account's unreserved pool). */
+  readonly reservedConcurrency?: number | undefined;
 }
 
 export class AppFunction extends Construct {
@@ -59,6 +61,7 @@ export class AppFunction extends Construct {
       description: props.description,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout,
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
       role: this.role,
       logGroup: this.logGroup,
       environment: {

@@ -16,18 +16,54 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ASSET_CACHE_CONTROL, contentSecurityPolicy, ENTRY_CACHE_CONTROL, SECURITY_HEADERS } from '../../dashboard/security-headers';
 import type { RuntimeConfig } from '../../dashboard/config-json';
 import { REPO_ROOT } from '../function-bundling';
 import { acknowledgeWildcardResource } from '../nag-acknowledgements';
+import type { DashboardDomainConfig } from '../stack-config';
+
+/** The viewer TLS floor whenever CloudFront lets us choose one (a certificate of our own). */
+export const DASHBOARD_TLS_POLICY = cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021;
+
+/**
+ * A web ACL whose one rule blocks a client IP above `limit` requests in 5 minutes (AWS WAF's
+ * window), in front of the distribution. CLOUDFRONT-scoped web ACLs exist only in us-east-1, so
+ * the stack must be deployed there to have one (checked at synth).
+ */
+function rateLimitWebAcl(scope: Construct, limit: number): wafv2.CfnWebACL {
+  const region = Stack.of(scope).region;
+  if (region !== 'us-east-1') {
+    throw new Error(
+      `context wafRateLimit needs the stack in us-east-1 (CloudFront web ACLs live only there); this stack's region is ${Token.isUnresolved(region) ? 'not known at synth (deploy with a region: CDK_DEFAULT_REGION)' : region}`,
+    );
+  }
+  const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+  return new wafv2.CfnWebACL(scope, 'RateLimit', {
+    description: `stock-alerts dashboard: block an IP above ${limit} requests in 5 minutes`,
+    scope: 'CLOUDFRONT',
+    defaultAction: { allow: {} },
+    visibilityConfig: visibility('StockAlertsDashboardWebAcl'),
+    rules: [
+      {
+        name: 'RatePerIp',
+        priority: 0,
+        action: { block: {} },
+        statement: { rateBasedStatement: { limit, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
+        visibilityConfig: visibility('StockAlertsDashboardRatePerIp'),
+      },
+    ],
+  });
+}
 
 /** Builds the dashboard into `outputDir` with the repository's Vite (dashboard/build.ts). */
 export function buildDashboardInto(outputDir: string): void {
@@ -64,17 +100,26 @@ function acknowledgeDeploymentGrants(role: iam.Role): void {
 
 export interface DashboardSiteProps {
   readonly logRetention: logs.RetentionDays;
+  /** The site's own domain and certificate (then TLS 1.2 at least); unset: the *.cloudfront.net name. */
+  readonly domain?: DashboardDomainConfig | undefined;
+  /** Requests per 5 minutes per IP before the web ACL blocks; unset: no web ACL. */
+  readonly wafRateLimit?: number | undefined;
 }
 
 export class DashboardSite extends Construct {
   readonly bucket: s3.Bucket;
   readonly distribution: cloudfront.Distribution;
+  /** Present with context wafRateLimit only. */
+  readonly webAcl: wafv2.CfnWebACL | undefined;
+  private readonly domainName: string | undefined;
   private readonly logRetention: logs.RetentionDays;
   private deployment: s3deploy.BucketDeployment | undefined;
 
   constructor(scope: Construct, id: string, props: DashboardSiteProps) {
     super(scope, id);
     this.logRetention = props.logRetention;
+    this.domainName = props.domain?.domainName;
+    this.webAcl = props.wafRateLimit === undefined ? undefined : rateLimitWebAcl(this, props.wafRateLimit);
     const { region, urlSuffix } = Stack.of(this);
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
@@ -125,6 +170,15 @@ export class DashboardSite extends Construct {
       defaultRootObject: 'index.html',
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      // CloudFront applies a TLS floor only with a certificate of our own: on *.cloudfront.net it is TLSv1, whatever is set.
+      ...(props.domain === undefined
+        ? {}
+        : {
+            domainNames: [props.domain.domainName],
+            certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+            minimumProtocolVersion: DASHBOARD_TLS_POLICY,
+          }),
+      ...(this.webAcl === undefined ? {} : { webAclId: this.webAcl.attrArn }),
       defaultBehavior: {
         ...common,
         // index.html and config.json: tiny, and a deployment must show at once.
@@ -144,23 +198,27 @@ export class DashboardSite extends Construct {
       'AwsSolutions-CFR1',
       'Traders use the dashboard wherever they are; the page holds no data of its own (everything it shows comes from the API, behind the API key).',
     );
-    acknowledge(
-      'AwsSolutions-CFR2',
-      'The distribution serves only static public files (a WAF web ACL costs $5/month and more per rule for nothing to protect); the HTTP API behind the key is throttled at its stage.',
-    );
+    if (this.webAcl === undefined) {
+      acknowledge(
+        'AwsSolutions-CFR2',
+        'The distribution serves only static public files; a web ACL (about $6/month) is one context flag away (wafRateLimit, docs/deploy.md). The HTTP API behind the key is throttled at its stage.',
+      );
+    }
     acknowledge(
       'AwsSolutions-CFR3',
       'Standard logs need a log bucket with ACLs and cost per request for page loads of public files; every data request is logged by the HTTP API stage’s access logs.',
     );
-    acknowledge(
-      'AwsSolutions-CFR4',
-      'The default *.cloudfront.net certificate is used (no custom domain in this stack), and CloudFront allows no minimum TLS version with it; a custom domain with its certificate is the way to TLSv1.2_2021 (docs/dashboard.md).',
-    );
+    if (props.domain === undefined) {
+      acknowledge(
+        'AwsSolutions-CFR4',
+        'No dashboardDomainName is set, so the *.cloudfront.net certificate is used, with which CloudFront allows no minimum TLS version; with dashboardDomainName and dashboardCertificateArn the distribution requires TLSv1.2_2021 (docs/deploy.md).',
+      );
+    }
   }
 
   /** `https://d1234abcd.cloudfront.net`: where users open the dashboard. */
   get url(): string {
-    return `https://${this.distribution.distributionDomainName}`;
+    return `https://${this.domainName ?? this.distribution.distributionDomainName}`;
   }
 
   /** The page's origin, which the HTTP API's CORS allows. */

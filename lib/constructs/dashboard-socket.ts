@@ -14,6 +14,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { FUNCTION_ENTRIES } from '../function-entries';
 import { acknowledgeWildcardResource } from '../nag-acknowledgements';
+import { TABLE_ACCESS } from '../table-access';
 import type { ThrottleConfig } from '../stack-config';
 import { AppFunction } from './app-function';
 import type { Storage } from './storage';
@@ -62,10 +63,10 @@ export class DashboardSocket extends Construct {
     // lookup do: the authorizer reads the key, $connect puts the two connection items (one
     // transaction), $disconnect reads the connection's owner and watch list and deletes the
     // items, $default reads the watch list and puts and deletes watch items (one transaction).
-    props.storage.grant(authorizer.fn, ['dynamodb:GetItem']);
-    props.storage.grant(connect.fn, ['dynamodb:PutItem']);
-    props.storage.grant(disconnect.fn, ['dynamodb:GetItem', 'dynamodb:DeleteItem']);
-    props.storage.grant(watch.fn, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']);
+    props.storage.grant(authorizer.fn, TABLE_ACCESS.socketAuthorizer);
+    props.storage.grant(connect.fn, TABLE_ACCESS.socketConnect);
+    props.storage.grant(disconnect.fn, TABLE_ACCESS.socketDisconnect);
+    props.storage.grant(watch.fn, TABLE_ACCESS.socketWatch);
     this.functions = { authorizer, connect, disconnect, watch };
 
     this.api = new apigwv2.WebSocketApi(this, 'Api', {

@@ -10,11 +10,11 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ACTIVE_RULES_BY_SYMBOL_INDEX, DELIVERY_OUTBOX_INDEX } from '../../storage/table-definition';
 import { FUNCTION_ENTRIES } from '../function-entries';
 import type { AlertDelivery } from './alert-delivery';
 import { AppFunction } from './app-function';
-import type { Storage, TableAction } from './storage';
+import { TABLE_ACCESS } from '../table-access';
+import type { Storage } from './storage';
 
 /**
  * Below the ingest task's EVALUATOR_TIMEOUT_MS (10 s): an invocation Lambda stops by itself is
@@ -28,27 +28,12 @@ export const EVALUATOR_SERVICE = 'evaluator';
 /** The engine is CPU-bound; Lambda's CPU share grows with memory. */
 export const EVALUATOR_MEMORY_MB = 512;
 
-/**
- * Query: the watched symbols (base table), active rules by symbol (GSI1) and, every few seconds,
- * alerts left in the delivery outbox (GSI3; UpdateItem takes them out). GetItem, UpdateItem,
- * PutItem, ConditionCheckItem: the claim transaction (rule trigger state, alert record, symbol
- * version), re-arms and expiries.
- */
-const EVALUATOR_TABLE_ACTIONS: readonly TableAction[] = [
-  'dynamodb:Query',
-  'dynamodb:GetItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:PutItem',
-  'dynamodb:ConditionCheckItem',
-];
-
-/** The sweeper reads the outbox index and takes the alerts it queued out of it. */
-const SWEEPER_TABLE_ACTIONS: readonly TableAction[] = ['dynamodb:Query', 'dynamodb:UpdateItem'];
-
 export interface EvaluatorProps {
   readonly storage: Storage;
   readonly delivery: AlertDelivery;
   readonly logRetention: logs.RetentionDays;
+  /** The evaluator's reserved concurrency (context evaluatorReservedConcurrency); unset: none. */
+  readonly reservedConcurrency?: number | undefined;
 }
 
 export class Evaluator extends Construct {
@@ -64,9 +49,11 @@ export class Evaluator extends Construct {
       timeout: EVALUATOR_TIMEOUT,
       memorySize: EVALUATOR_MEMORY_MB,
       logRetention: props.logRetention,
+      reservedConcurrency: props.reservedConcurrency,
       environment: { TABLE_NAME: props.storage.tableName, ...props.delivery.queueUrlEnvironment },
     });
-    props.storage.grant(this.function.fn, EVALUATOR_TABLE_ACTIONS, [ACTIVE_RULES_BY_SYMBOL_INDEX.indexName, DELIVERY_OUTBOX_INDEX.indexName]);
+    // Its partitions and indexes only (lib/table-access.ts): no DeleteItem, no keys, connections or watches.
+    props.storage.grant(this.function.fn, TABLE_ACCESS.evaluator);
     props.delivery.grantSend(this.function.fn);
 
     this.outboxSweeper = new AppFunction(this, 'OutboxSweeper', {
@@ -78,7 +65,7 @@ export class Evaluator extends Construct {
       logRetention: props.logRetention,
       environment: { TABLE_NAME: props.storage.tableName, ...props.delivery.queueUrlEnvironment },
     });
-    props.storage.grant(this.outboxSweeper.fn, SWEEPER_TABLE_ACTIONS, [DELIVERY_OUTBOX_INDEX.indexName]);
+    props.storage.grant(this.outboxSweeper.fn, TABLE_ACCESS.outboxSweeper);
     props.delivery.grantSend(this.outboxSweeper.fn);
     new events.Rule(this, 'SweepEveryMinute', {
       description: 'stock-alerts: run the outbox sweeper',

@@ -15,10 +15,10 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { heartbeatKey } from '../../storage/item-keys';
 import { acknowledgeWildcardResource } from '../nag-acknowledgements';
+import { TABLE_ACCESS } from '../table-access';
 import { METRICS_NAMESPACE } from './app-function';
 import type { Storage } from './storage';
 
@@ -92,12 +92,18 @@ export class FeedWatchdog extends Construct {
 
   constructor(scope: Construct, id: string, props: FeedWatchdogProps) {
     super(scope, id);
-    const key = Object.fromEntries(Object.entries(heartbeatKey()).map(([name, value]) => [name, tasks.DynamoAttributeValue.fromString(value)]));
-    const readHeartbeat = tasks.DynamoGetItem.jsonata(this, 'ReadHeartbeat', {
-      table: props.storage.table,
-      key,
-      // Eventually consistent is half the price and a second of staleness is irrelevant here.
-      consistentRead: false,
+    const key = Object.fromEntries(Object.entries(heartbeatKey()).map(([name, value]) => [name, { S: value }]));
+    // The optimized DynamoDB integration as a CustomState rather than tasks.DynamoGetItem, which
+    // grants GetItem on the whole table: the grant below (lib/table-access.ts) is the heartbeat's
+    // partition only.
+    const readHeartbeat = new sfn.CustomState(this, 'ReadHeartbeat', {
+      stateJson: {
+        Type: 'Task',
+        QueryLanguage: 'JSONata',
+        Resource: `arn:${Stack.of(this).partition}:states:::dynamodb:getItem`,
+        // Eventually consistent is half the price and a second of staleness is irrelevant here.
+        Arguments: { TableName: props.storage.tableName, Key: key, ConsistentRead: false },
+      },
     });
     const publish = new sfn.CustomState(this, 'PublishFeedMetrics', {
       stateJson: {
@@ -123,6 +129,7 @@ export class FeedWatchdog extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: true },
       comment: 'stock-alerts: ingest heartbeat to CloudWatch metrics, once a minute',
     });
+    props.storage.grant(this.stateMachine.role, TABLE_ACCESS.feedWatchdog);
     this.stateMachine.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['cloudwatch:PutMetricData'],

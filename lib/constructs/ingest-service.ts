@@ -24,6 +24,7 @@ import { Construct } from 'constructs';
 import { MARKET_INFO, type Market } from '../../core/rule-model/market';
 import { REPO_ROOT } from '../function-bundling';
 import { acknowledgeWildcardResource } from '../nag-acknowledgements';
+import { TABLE_ACCESS } from '../table-access';
 import type { AppFunction } from './app-function';
 import type { DashboardSocket } from './dashboard-socket';
 import type { Storage } from './storage';
@@ -180,17 +181,17 @@ export class IngestService extends Construct {
       reason: 'The environment holds settings only (table and function names, iTick URLs, plan limits, ping timings, batch window); the iTick token comes from Secrets Manager through `secrets`.',
     });
 
-    // lambda:InvokeFunction on the evaluator itself (not its versions); Query (watchlist, the
-    // dashboards' watches), PutItem (heartbeat) and UpdateItem (marking a symbol iTick does not
-    // know, conditional on its item existing) on the table.
+    // lambda:InvokeFunction on the evaluator itself (not its versions); on the table only the
+    // SYMBOLS, WATCH and HEARTBEAT partitions (lib/table-access.ts): it can neither read nor
+    // write keys, rules, alerts or owner profiles.
     this.taskDefinition.taskRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.evaluator.fn.functionArn] }),
     );
-    props.storage.grant(this.taskDefinition.taskRole, ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    props.storage.grant(this.taskDefinition.taskRole, TABLE_ACCESS.ingestTask);
     if (props.dashboardSocket !== undefined) {
       // Live prices: PostToConnection, and forgetting a gone page's watches (GetItem of its list, DeleteItem of the items).
       props.dashboardSocket.grantPostToConnection(this.taskDefinition.taskRole);
-      props.storage.grant(this.taskDefinition.taskRole, ['dynamodb:GetItem', 'dynamodb:DeleteItem']);
+      props.storage.grant(this.taskDefinition.taskRole, TABLE_ACCESS.ingestTaskLivePrices);
     }
 
     this.service = new ecs.FargateService(this, 'Service', {

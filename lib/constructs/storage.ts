@@ -1,31 +1,21 @@
 /**
  * The one DynamoDB table, built from storage/table-definition.ts (no key or index name is written
- * here), and the only way other constructs get access to it: {@link Storage.grant} with the exact
- * actions and indexes a function uses, never `dynamodb:*` and never every index.
+ * here), and the only way other constructs get access to it: {@link Storage.grant} with a
+ * component's entry of lib/table-access.ts — the exact actions, on the partition kinds it uses
+ * (a `dynamodb:LeadingKeys` condition on every statement), and Query on the indexes it reads,
+ * limited to their partitions. Never `dynamodb:*`, never Scan, never a whole index.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TABLE, type KeyAttribute, type TableDefinition } from '../../storage/table-definition';
+import { INDEX_PARTITIONS, PARTITIONS, type TableAccess, type TableAction } from '../table-access';
 
-/** The item-level actions the system uses. Transactions need no action of their own: each item in one is authorized by its Put/Update/Delete/ConditionCheck. */
-export type TableAction =
-  | 'dynamodb:GetItem'
-  | 'dynamodb:Query'
-  | 'dynamodb:PutItem'
-  | 'dynamodb:UpdateItem'
-  | 'dynamodb:DeleteItem'
-  | 'dynamodb:ConditionCheckItem';
+export type { TableAction };
 
-export const TABLE_READ: readonly TableAction[] = ['dynamodb:GetItem', 'dynamodb:Query'];
-export const TABLE_READ_WRITE: readonly TableAction[] = [
-  ...TABLE_READ,
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:ConditionCheckItem',
-];
+/** The IAM condition key that limits an item action to partition keys (of the index, for an index Query). */
+export const LEADING_KEYS = 'dynamodb:LeadingKeys';
 
 export interface StorageProps {
   /** The table's shape; the shared definition unless a test passes another. */
@@ -68,27 +58,31 @@ export class Storage extends Construct {
   }
 
   /**
-   * Allows `grantee` exactly `actions` on the table and, for Query, on the named indexes only.
-   * @example storage.grant(fn, TABLE_READ, [ACTIVE_RULES_BY_SYMBOL_INDEX.indexName])
+   * Allows `grantee` exactly `access`: each partition grant as one statement on the table with
+   * `ForAllValues:StringLike` on `dynamodb:LeadingKeys` (so every key of a request, and every
+   * item of a batch or transaction, must be in those partitions), each index grant as Query on
+   * that index only, limited to the index partitions the code reads.
+   * @example storage.grant(fn, TABLE_ACCESS.evaluator)
    */
-  grant(grantee: iam.IGrantable, actions: readonly TableAction[], indexes: readonly string[] = []): iam.Grant {
-    for (const index of indexes) {
-      if (!this.indexNames.has(index)) throw new Error(`the table has no index ${index}`);
-    }
-    if (indexes.length > 0 && !actions.includes('dynamodb:Query')) throw new Error('an index is only read with Query: grant dynamodb:Query with it');
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: [...actions],
-      resourceArns: [this.table.tableArn],
-    });
-    if (indexes.length > 0) {
+  grant(grantee: iam.IGrantable, access: TableAccess): void {
+    for (const { actions, partitions } of access.table) {
+      if (actions.length === 0 || partitions.length === 0) throw new Error('a partition grant needs actions and partitions');
       iam.Grant.addToPrincipal({
         grantee,
-        // An index serves reads only.
-        actions: actions.filter((action) => action === 'dynamodb:Query'),
-        resourceArns: indexes.map((index) => `${this.table.tableArn}/index/${index}`),
+        actions: [...actions],
+        resourceArns: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { [LEADING_KEYS]: partitions.map((kind) => PARTITIONS[kind]) } },
       });
     }
-    return grant;
+    for (const { index } of access.indexes ?? []) {
+      if (!this.indexNames.has(index)) throw new Error(`the table has no index ${index}`);
+      iam.Grant.addToPrincipal({
+        grantee,
+        // An index serves reads only, and the code reads them with Query.
+        actions: ['dynamodb:Query'],
+        resourceArns: [`${this.table.tableArn}/index/${index}`],
+        conditions: { 'ForAllValues:StringLike': { [LEADING_KEYS]: [INDEX_PARTITIONS[index]] } },
+      });
+    }
   }
 }

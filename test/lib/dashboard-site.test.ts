@@ -122,7 +122,7 @@ describe('DashboardSite', () => {
     expect(readIngestConfig({ ...environment, ITICK_TOKEN: 'secret' }).prices.managementEndpoint).toBe(environment.WEBSOCKET_MANAGEMENT_ENDPOINT);
 
     const taskRole = iamStatements(template).filter(({ policy }) => policy.startsWith('IngestServiceTaskTaskRole'));
-    const actions = taskRole.flatMap(({ statement }) => actionsOf(statement)).sort();
+    const actions = [...new Set(taskRole.flatMap(({ statement }) => actionsOf(statement)))].sort();
     expect(actions).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'execute-api:ManageConnections', 'lambda:InvokeFunction']);
     const manage = taskRole.find(({ statement }) => actionsOf(statement).includes('execute-api:ManageConnections'));
     expect(JSON.stringify(manage?.statement.Resource)).toContain(`{"Ref":"${socketApiId}"},"/live/POST/@connections/*"`);

@@ -40,21 +40,12 @@ describe('Evaluator', () => {
 
   it('may query the table, the active-rules and the outbox indexes, write claims, and send to the delivery queues: nothing more', () => {
     const table = { 'Fn::GetAtt': [tableId, 'Arn'] };
-    expect(statements).toContainEqual(
-      expect.objectContaining({
-        Action: ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
-        Resource: table,
-      }),
-    );
-    expect(statements).toContainEqual(
-      expect.objectContaining({
-        Action: 'dynamodb:Query',
-        Resource: [
-          { 'Fn::Join': ['', [table, `/index/${ACTIVE_RULES_BY_SYMBOL_INDEX.indexName}`]] },
-          { 'Fn::Join': ['', [table, `/index/${DELIVERY_OUTBOX_INDEX.indexName}`]] },
-        ],
-      }),
-    );
+    // Partitions and conditions: test/lib/least-privilege.test.ts.
+    const onTable = statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(table)).flatMap((s) => [s.Action].flat());
+    expect([...new Set(onTable)].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    for (const index of [ACTIVE_RULES_BY_SYMBOL_INDEX.indexName, DELIVERY_OUTBOX_INDEX.indexName]) {
+      expect(statements).toContainEqual(expect.objectContaining({ Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [table, `/index/${index}`]] } }));
+    }
     const sqs = statements.find((s) => [s.Action].flat().includes('sqs:SendMessage'));
     expect(resourcesOf(sqs ?? { Effect: '', Action: [], Resource: [] })).toHaveLength(DELIVERY_QUEUE_NAMES.length);
     const actions = statements.flatMap((s) => [s.Action].flat());
@@ -77,7 +68,7 @@ describe('Evaluator', () => {
   it('lets the sweeper query only the outbox index and update what it queued', () => {
     const sweeper = statementsOfRole(template, 'EvaluatorOutboxSweeperRole');
     const table = { 'Fn::GetAtt': [tableId, 'Arn'] };
-    expect(sweeper).toContainEqual(expect.objectContaining({ Action: ['dynamodb:Query', 'dynamodb:UpdateItem'], Resource: table }));
+    expect(sweeper).toContainEqual(expect.objectContaining({ Action: 'dynamodb:UpdateItem', Resource: table }));
     expect(sweeper).toContainEqual(
       expect.objectContaining({ Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [table, `/index/${DELIVERY_OUTBOX_INDEX.indexName}`]] } }),
     );

@@ -118,7 +118,16 @@ describe('IngestService', () => {
     const taskRole = statementsOfRole(template, 'IngestTaskTaskRole');
     expect(taskRole).toEqual([
       { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [logicalId(evaluator.fn), 'Arn'] } },
-      { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [logicalId(storage.table), 'Arn'] } },
+      ...[
+        { Action: ['dynamodb:Query', 'dynamodb:UpdateItem'], partitions: ['SYMBOLS'] },
+        { Action: 'dynamodb:Query', partitions: ['WATCH'] },
+        { Action: 'dynamodb:PutItem', partitions: ['HEARTBEAT'] },
+      ].map(({ Action, partitions }) => ({
+        Effect: 'Allow',
+        Action,
+        Resource: { 'Fn::GetAtt': [logicalId(storage.table), 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': partitions } },
+      })),
     ]);
     const executionRole = statementsOfRole(template, 'IngestTaskExecutionRole');
     expect(executionRole).toContainEqual(

@@ -27,7 +27,23 @@ describe('stack settings from CDK context', () => {
       logRetention: RetentionDays.ONE_MONTH,
       apiThrottle: { rateLimit: 50, burstLimit: 100 },
       marketHours: 'sessions',
+      reservedConcurrency: { evaluator: undefined, notifier: undefined },
+      dashboardDomain: undefined,
+      wafRateLimit: undefined,
     });
+  });
+
+  it('checks the reservations, the dashboard domain and the WAF rate limit, naming the key', () => {
+    expect(configWith({ evaluatorReservedConcurrency: 3, notifierReservedConcurrency: '12' }).reservedConcurrency).toEqual({ evaluator: 3, notifier: 12 });
+    expect(errorWith({ notifierReservedConcurrency: 4 })).toMatch(/^context notifierReservedConcurrency must be a whole number from 8 to 1000/);
+    expect(errorWith({ evaluatorReservedConcurrency: 0 })).toMatch(/^context evaluatorReservedConcurrency must be a whole number from 1/);
+    expect(errorWith({ evaluatorReservedConcurrency: 1, itickConnections: 2 })).toMatch(/^context evaluatorReservedConcurrency must be at least itickConnections \(2\)/);
+    const arn = 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012';
+    expect(configWith({ dashboardDomainName: 'Alerts.Example.com', dashboardCertificateArn: arn }).dashboardDomain).toEqual({ domainName: 'alerts.example.com', certificateArn: arn });
+    expect(errorWith({ dashboardDomainName: 'alerts.example.com' })).toMatch(/^context dashboardCertificateArn must be set with dashboardDomainName/);
+    expect(errorWith({ dashboardDomainName: 'alerts.example.com', dashboardCertificateArn: arn.replace('us-east-1', 'eu-west-1') })).toMatch(/^context dashboardCertificateArn must be the ARN of an ACM certificate in us-east-1/);
+    expect(configWith({ wafRateLimit: 300 }).wafRateLimit).toBe(300);
+    expect(errorWith({ wafRateLimit: 5 })).toMatch(/^context wafRateLimit must be a whole number from 10/);
   });
 
   it('has every key in cdk.json, so the defaults live in one place', () => {

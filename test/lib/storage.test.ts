@@ -1,16 +1,16 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
-import { Storage, TABLE_READ, TABLE_READ_WRITE } from '../../lib/constructs/storage';
+import { LEADING_KEYS, Storage } from '../../lib/constructs/storage';
 import { TABLE } from '../../storage/table-definition';
 import { nagFindings, testStack } from './stack-fixture';
 
 const stack = testStack();
 const storage = new Storage(stack, 'Storage');
 const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-storage.grant(reader, TABLE_READ, [TABLE.globalSecondaryIndexes[0]?.indexName ?? 'GSI1']);
+storage.grant(reader, { table: [{ actions: ['dynamodb:GetItem', 'dynamodb:Query'], partitions: ['owners', 'symbols'] }], indexes: [{ index: 'GSI1' }] });
 const writer = new iam.Role(stack, 'Writer', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-storage.grant(writer, TABLE_READ_WRITE);
+storage.grant(writer, { table: [{ actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], partitions: ['watches'] }] });
 const template = Template.fromStack(stack);
 const [tableId, table] = Object.entries(template.findResources('AWS::DynamoDB::GlobalTable'))[0] ?? [];
 const properties = (table as { Properties: Record<string, unknown> } | undefined)?.Properties ?? {};
@@ -46,7 +46,7 @@ describe('Storage', () => {
     template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
-  it('grants exactly the named actions, on the table and only on the named indexes', () => {
+  it('grants exactly the named actions, on the named partitions of the table and only on the named indexes and their partitions', () => {
     const statements = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, policy]) =>
       (policy as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement.map(
         (statement) => ({ id, ...statement }),
@@ -54,10 +54,21 @@ describe('Storage', () => {
     );
     const readerStatements = statements.filter((s) => s.id.startsWith('ReaderDefaultPolicy'));
     expect(readerStatements).toEqual([
-      expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } }),
+      expect.objectContaining({
+        Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+        Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
+        Condition: { 'ForAllValues:StringLike': { [LEADING_KEYS]: ['OWNER#*', 'SYMBOLS'] } },
+      }),
       expect.objectContaining({
         Action: 'dynamodb:Query',
-        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${TABLE.globalSecondaryIndexes[0]?.indexName}`]] },
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/GSI1']] },
+        Condition: { 'ForAllValues:StringLike': { [LEADING_KEYS]: ['SYM#*'] } },
+      }),
+    ]);
+    expect(statements.filter((s) => s.id.startsWith('WriterDefaultPolicy'))).toEqual([
+      expect.objectContaining({
+        Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem'],
+        Condition: { 'ForAllValues:StringLike': { [LEADING_KEYS]: ['WATCH'] } },
       }),
     ]);
     for (const statement of statements) {
@@ -65,9 +76,9 @@ describe('Storage', () => {
     }
   });
 
-  it('refuses a grant on an index that does not exist, or on an index without Query', () => {
-    expect(() => storage.grant(reader, TABLE_READ, ['NoSuchIndex'])).toThrow('the table has no index NoSuchIndex');
-    expect(() => storage.grant(reader, ['dynamodb:GetItem'], ['GSI1'])).toThrow(/only read with Query/);
+  it('refuses a grant on an index that does not exist, or a partition grant without actions or partitions', () => {
+    expect(() => storage.grant(reader, { table: [], indexes: [{ index: 'NoSuchIndex' as 'GSI1' }] })).toThrow('the table has no index NoSuchIndex');
+    expect(() => storage.grant(reader, { table: [{ actions: [], partitions: ['owners'] }] })).toThrow(/needs actions and partitions/);
   });
 
   it('passes cdk-nag AwsSolutions', () => {
