@@ -3,12 +3,12 @@
  * checked against (inside the rule transactions, so the check cannot race) and the secret that
  * signs the owner's webhooks.
  */
-import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './dynamodb-client';
 import { ownerProfileKey } from './item-keys';
 import type { TransactionItem } from './transactions';
+import { generateWebhookSecret } from './webhook-secrets-repository';
 
 export interface OwnerProfile {
   owner: string;
@@ -30,7 +30,7 @@ export function isValidOwnerId(owner: string): boolean {
  * @returns the new webhook secret, or `null` when the owner already had one.
  */
 export async function ensureOwnerProfile(db: Db, owner: string, now: Date): Promise<string | null> {
-  const secret = randomBytes(32).toString('base64url');
+  const secret = generateWebhookSecret();
   try {
     await db.doc.send(
       new UpdateCommand({
