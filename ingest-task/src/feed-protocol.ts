@@ -12,6 +12,7 @@
  * on the socket, so it is hand-written rather than a zod schema: the server cuts off clients that
  * read slowly.
  */
+import { readNumber } from '../../core/feed/feed-values';
 import { klinePeriodOf, type KlinePeriod } from '../../core/feed/kline-periods';
 import { withoutFloatNoise } from '../../core/numbers';
 
@@ -92,16 +93,6 @@ export interface TradeDetails {
 type Fields = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** A finite number, or a string holding one (iTick sends both). */
-export function readNumber(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && value.trim() !== '') {
-    const parsed = Number(value);
-    return Number.isFinite(parsed) ? parsed : undefined;
-  }
-  return undefined;
-}
 
 const readText = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;

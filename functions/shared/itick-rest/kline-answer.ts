@@ -6,7 +6,7 @@
 import type { SeedBar } from '../../../core/engine/bars';
 import { locateBar } from '../../../core/engine/bars';
 import type { BarInterval } from '../../../core/rule-model';
-import { dataOf, readNumber, toMs } from './answer-values';
+import { dataOf, readNumber, toEpochMs } from './answer-values';
 import { ItickRestError } from './rest-errors';
 
 /**
@@ -24,15 +24,16 @@ export function parseKlines(body: unknown): SeedBar[] {
   for (const entry of list) {
     if (typeof entry !== 'object' || entry === null) continue;
     const e = entry as Record<string, unknown>;
-    const start = toMs(readNumber(e.t));
+    const t = readNumber(e.t);
     const close = readNumber(e.c);
-    if (!Number.isFinite(start) || !Number.isFinite(close) || close <= 0) continue;
+    if (t === undefined || close === undefined || close <= 0) continue;
+    const start = toEpochMs(t);
     const or = (value: unknown) => {
       const n = readNumber(value);
-      return Number.isFinite(n) && n > 0 ? n : close;
+      return n !== undefined && n > 0 ? n : close;
     };
     const volume = readNumber(e.v);
-    byStart.set(start, { start, open: or(e.o), high: or(e.h), low: or(e.l), close, volume: Number.isFinite(volume) && volume >= 0 ? volume : 0 });
+    byStart.set(start, { start, open: or(e.o), high: or(e.h), low: or(e.l), close, volume: volume !== undefined && volume >= 0 ? volume : 0 });
   }
   return [...byStart.values()].sort((a, b) => a.start - b.start);
 }

@@ -5,7 +5,7 @@
  * (test/fixtures/itick/rest-*-quote*.json). `s` is not read: the request's region and code name
  * the symbol, and iTick's docs disagree on how `s` comes back.
  */
-import { dataOf, readNumber, toMs, withoutFloatNoise } from './answer-values';
+import { dataOf, readNumber, toEpochMs, withoutFloatNoise } from './answer-values';
 import { ItickRestError } from './rest-errors';
 
 /** `ts` per @itick/browser-sdk `lib/types/quote.d.ts`. */
@@ -26,33 +26,30 @@ export interface RestQuote {
   tradingStatus: TradingStatus | undefined;
 }
 
-const finite = (value: unknown) => {
-  const n = readNumber(value);
-  return Number.isFinite(n) ? n : undefined;
-};
+
 
 /** The quote of an answer; throws an `answer` error when it holds no last price. */
 export function parseQuote(body: unknown): RestQuote {
   const { data, message } = dataOf(body);
   const entry = Array.isArray(data) ? data[0] : data;
   const q = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : undefined;
-  const price = finite(q?.ld);
+  const price = readNumber(q?.ld);
   if (q === undefined || price === undefined || price <= 0) {
     throw new ItickRestError('answer', `iTick's quote answer has no last price${message === undefined ? '' : `: ${message}`}`);
   }
-  const p = finite(q.p);
-  const ch = finite(q.ch);
+  const p = readNumber(q.p);
+  const ch = readNumber(q.ch);
   const derived = ch === undefined ? undefined : withoutFloatNoise(price - ch);
   const prevClose = p !== undefined && p > 0 ? p : derived !== undefined && derived > 0 ? derived : undefined;
-  const time = finite(q.t);
-  const volume = finite(q.v);
-  const status = finite(q.ts);
+  const time = readNumber(q.t);
+  const volume = readNumber(q.v);
+  const status = readNumber(q.ts);
   return {
     price,
-    time: time === undefined || time <= 0 ? undefined : toMs(time),
+    time: time === undefined || time <= 0 ? undefined : toEpochMs(time),
     dayVolume: volume === undefined || volume < 0 ? undefined : volume,
     prevClose,
-    changePct: finite(q.chp),
+    changePct: readNumber(q.chp),
     tradingStatus: status === undefined ? undefined : TRADING_STATUS[status],
   };
 }
