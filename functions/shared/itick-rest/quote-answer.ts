@@ -26,8 +26,6 @@ export interface RestQuote {
   tradingStatus: TradingStatus | undefined;
 }
 
-
-
 /** The quote of an answer; throws an `answer` error when it holds no last price. */
 export function parseQuote(body: unknown): RestQuote {
   const { data, message } = dataOf(body);
