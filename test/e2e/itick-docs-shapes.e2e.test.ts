@@ -18,20 +18,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findFreePort } from '../../local/dynamodb-local';
 import { MarketSimulator } from '../../local/market-simulator/market-simulator';
+import { until } from '../support/eventually';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 /** A token of the length iTick's docs print (32 characters): the auth answer echoes it masked. */
 const TOKEN = 'e2e0docs0shapes0token0000000abcd';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 interface Alert {
   symbol: string;

@@ -17,6 +17,7 @@ import { verifyWebhookSignature } from '../../functions/notifier/channels/webhoo
 import { findFreePort } from '../../local/dynamodb-local';
 import { runtimeFilePath } from '../../local/runtime-file';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/delivery-webhook-receiver';
+import { until } from '../support/eventually';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -46,15 +47,6 @@ function parseBlock(output: string): Printed | null {
   return Object.values(values).every((v) => v !== undefined) ? (values as Printed) : null;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /** Every process below `pid` (children, grandchildren …). */
 function descendants(pid: number): number[] {

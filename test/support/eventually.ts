@@ -13,5 +13,19 @@ export async function eventually<T>(check: () => T | Falsy | Promise<T | Falsy>,
   }
 }
 
+/**
+ * For tests that drive whole processes (`npm start`) over HTTP: polls `probe` every `intervalMs`
+ * (200: each probe is a request to a stack) until it gives something other than `undefined`.
+ */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
 /** Waits `ms` of real time: only to show that something does *not* happen. */
 export const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
