@@ -31,7 +31,7 @@ import { ensureDashboardBuilt } from '../dashboard/build';
 import { DELIVERY_VISIBILITY_TIMEOUT_SECONDS, MAX_RECEIVE_COUNT, NOTIFIER_TIMEOUT_SECONDS } from '../functions/shared/delivery-queue-settings';
 import { createApiKey } from '../storage/api-keys-repository';
 import { createDb, type Db } from '../storage/dynamodb-client';
-import { getOwnerProfile } from '../storage/owners-repository';
+import { webhookSigningSecrets } from '../storage/webhook-secrets-repository';
 import { ensureTable } from '../storage/table-setup';
 import { startDashboardServer, type DashboardServer } from './dashboard-server';
 import { startDynamoDbLocal } from './dynamodb-local';
@@ -271,7 +271,7 @@ async function startStorage(options: LocalStackOptions, region: string, stoppers
   await ensureTable(db);
   const devOwner = options.devOwner ?? 'dev';
   const { key: devApiKey } = await createApiKey(db, { owner: devOwner, now: new Date(), ...(options.devApiKey === undefined ? {} : { key: options.devApiKey }) });
-  const webhookSecret = (await getOwnerProfile(db, devOwner))?.webhookSecret ?? null;
+  const webhookSecret = (await webhookSigningSecrets(db, devOwner, new Date()))[0] ?? null;
   return { endpoint, tableName, db, devOwner, devApiKey, webhookSecret };
 }
 

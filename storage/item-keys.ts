@@ -27,6 +27,11 @@ export const ALERT_SK_PREFIX = 'ALERT#';
 export const ownerPartition = (owner: string) => `OWNER#${owner}`;
 export const ruleKey = (owner: string, ruleId: string) => key(ownerPartition(owner), `${RULE_SK_PREFIX}${ruleId}`);
 export const ownerProfileKey = (owner: string) => key(ownerPartition(owner), 'PROFILE');
+/**
+ * An owner's webhook signing secrets, in a partition of their own so that IAM (`LeadingKeys`) can
+ * give them to the notifier alone: the rules routes must read `OWNER#<owner>` (rules, rule count).
+ */
+export const webhookSecretKey = (owner: string) => key(`WEBHOOKSECRET#${owner}`, 'SECRET');
 
 /** Index keys a rule carries while it is active (and only then). */
 export const activeRuleIndexKeys = (symbol: string, ruleId: string) => ({

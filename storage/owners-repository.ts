@@ -1,20 +1,18 @@
 /**
  * Owner profiles: one item per owner beside its rules, holding the rule count that the quota is
- * checked against (inside the rule transactions, so the check cannot race) and the secret that
- * signs the owner's webhooks.
+ * checked against (inside the rule transactions, so the check cannot race). The secret that signs
+ * the owner's webhooks is not here: it has a partition of its own that only the notifier reads
+ * (webhook-secrets-repository.ts), since the rules routes read this one.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './dynamodb-client';
 import { ownerProfileKey } from './item-keys';
 import type { TransactionItem } from './transactions';
-import { generateWebhookSecret } from './webhook-secrets-repository';
+import { createWebhookSecret } from './webhook-secrets-repository';
 
 export interface OwnerProfile {
   owner: string;
   ruleCount: number;
-  /** HMAC key for the owner's webhook signatures. A secret: never log or return it over the API. */
-  webhookSecret: string | null;
   createdAt: string | null;
 }
 
@@ -26,28 +24,21 @@ export function isValidOwnerId(owner: string): boolean {
 }
 
 /**
- * Creates the owner's profile and webhook secret unless it has one already.
+ * Creates the owner's profile (kept as it is when it exists) and, unless it has one, the owner's
+ * webhook signing secret.
  * @returns the new webhook secret, or `null` when the owner already had one.
  */
 export async function ensureOwnerProfile(db: Db, owner: string, now: Date): Promise<string | null> {
-  const secret = generateWebhookSecret();
-  try {
-    await db.doc.send(
-      new UpdateCommand({
-        TableName: db.tableName,
-        Key: ownerProfileKey(owner),
-        UpdateExpression:
-          'SET webhookSecret = :secret, createdAt = if_not_exists(createdAt, :now), ruleCount = if_not_exists(ruleCount, :zero), #owner = :owner',
-        ConditionExpression: 'attribute_not_exists(webhookSecret)',
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: { ':secret': secret, ':now': now.toISOString(), ':zero': 0, ':owner': owner },
-      }),
-    );
-    return secret;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return null;
-    throw error;
-  }
+  await db.doc.send(
+    new UpdateCommand({
+      TableName: db.tableName,
+      Key: ownerProfileKey(owner),
+      UpdateExpression: 'SET createdAt = if_not_exists(createdAt, :now), ruleCount = if_not_exists(ruleCount, :zero), #owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':now': now.toISOString(), ':zero': 0, ':owner': owner },
+    }),
+  );
+  return createWebhookSecret(db, owner, now);
 }
 
 export async function getOwnerProfile(db: Db, owner: string): Promise<OwnerProfile | null> {
@@ -56,7 +47,6 @@ export async function getOwnerProfile(db: Db, owner: string): Promise<OwnerProfi
   return {
     owner,
     ruleCount: Number(Item.ruleCount ?? 0),
-    webhookSecret: typeof Item.webhookSecret === 'string' ? Item.webhookSecret : null,
     createdAt: typeof Item.createdAt === 'string' ? Item.createdAt : null,
   };
 }

@@ -21,6 +21,7 @@ export function createApiServices(config: ApiConfig, db: Db = openDb(config)): A
     rulesService: createRulesService({
       db,
       ruleQuota: config.ruleQuota,
+      ownerSymbolLimit: config.ownerSymbolLimit,
       checkWebhookUrl: (url) => checkWebhookUrl(url, { allowLoopback: config.allowLoopbackWebhooks, allowedPorts: config.webhookAllowedPorts }),
       now: () => new Date(),
     }),

@@ -34,7 +34,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'not_found: no such rule for this owner (another owner’s rule included)',
   413: `payload_too_large: body over ${MAX_BODY_BYTES / 1024} KiB`,
   415: 'unsupported_media_type: body that is not JSON',
-  429: 'quota_exceeded: the owner has reached its rule quota',
+  429: 'quota_exceeded: the owner has reached its rule quota; limit_exceeded: another per-owner limit (named in the message and details), e.g. distinct symbols',
   500: 'internal_error (never carries details)',
 };
 

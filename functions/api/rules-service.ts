@@ -2,7 +2,7 @@
  * The rules use cases behind the HTTP routes: validation, owner isolation, the webhook URL
  * policy, the read-change-write cycle with its retry when another writer got there first, and
  * the feed's verdict on each rule returned (`invalid_symbol`, `warmUp`: the feed states of a
- * page's symbols, read in one BatchGet). Plain functions over injected adapters: no middy, no
+ * page's symbols, read in one BatchGet), and the owner's symbol limit (owner-limits.ts). Plain functions over injected adapters: no middy, no
  * event shapes.
  */
 import { destinationUrlOf } from '../../core/channels/registry';
@@ -20,14 +20,18 @@ import {
   updateRule,
   type RuleRecord,
 } from '../../storage/rules-repository';
+import { readOwnerSymbols } from '../../storage/owner-symbols';
 import { readSymbolFeedStates, type SymbolFeedState } from '../../storage/symbols-repository';
 import { notFound } from '../shared/http-errors';
 import { effectiveStatus, newRuleRecord, patchedRuleRecord, toRuleResource } from './rule-changes';
+import { holdsSymbol, requireSymbolRoom } from './owner-limits';
 import { listRulesQuerySchema, MAX_PAGE_SIZE, parseQuery, type ListRulesQuery } from './query-schemas';
 
 export interface RulesServiceDependencies {
   db: Db;
   ruleQuota: number;
+  /** Distinct symbols an owner's active and paused rules may watch (`OWNER_SYMBOL_LIMIT`). */
+  ownerSymbolLimit: number;
   /** The webhook URL policy: null when the URL may be used, else why not. */
   checkWebhookUrl: (url: string) => Promise<string | null>;
   now: () => Date;
@@ -51,6 +55,18 @@ export function createRulesService(deps: RulesServiceDependencies) {
     );
     const details = problems.flatMap((p) => (p === null || p.problem === null ? [] : [{ path: p.path, message: p.problem }]));
     if (details.length > 0) throw new ValidationError(details);
+  }
+
+  /**
+   * Refuses `after` when it would make the owner's active and paused rules watch one symbol more
+   * than the limit. Read before the write, not inside its transaction: concurrent requests that
+   * each add a new symbol may together pass the limit by their number (docs/api.md "Limits").
+   */
+  async function requireSymbolLimit(after: RuleRecord, before: RuleRecord | null, now: Date): Promise<void> {
+    if (!holdsSymbol(effectiveStatus(after, now))) return;
+    if (before !== null && before.symbol === after.symbol && holdsSymbol(effectiveStatus(before, now))) return;
+    const others = await readOwnerSymbols(db, after.owner, (rule) => holdsSymbol(effectiveStatus(rule, now)), after.id);
+    requireSymbolRoom(others, after.symbol, deps.ownerSymbolLimit);
   }
 
   /** The owner's rule, or 404 for a missing rule, another owner's rule and a malformed id alike. */
@@ -120,6 +136,7 @@ export function createRulesService(deps: RulesServiceDependencies) {
       const now = deps.now();
       const record = newRuleRecord(owner, input, { id: newId(), now });
       await requireAllowedWebhooks(input.channels);
+      await requireSymbolLimit(record, null, now);
       await createRule(db, record, { quota: deps.ruleQuota, now });
       return withVerdict(record, now);
     },
@@ -147,6 +164,7 @@ export function createRulesService(deps: RulesServiceDependencies) {
       await requireAllowedWebhooks(patch.channels);
       return rewrite(owner, id, async (before, now) => {
         const after = patchedRuleRecord(before, patch, now);
+        await requireSymbolLimit(after, before, now);
         await updateRule(db, before, after, now);
         return withVerdict(after, now);
       });

@@ -60,6 +60,8 @@ const storageEnvSchema = z.object({
 
 const apiEnvSchema = storageEnvSchema.extend({
   RULE_QUOTA: wholeNumber(1, 1_000_000, 1000),
+  /** Distinct symbols an owner's active and paused rules may watch (docs/api.md "Limits"). */
+  OWNER_SYMBOL_LIMIT: wholeNumber(1, 100_000, 200),
   ALERT_RETENTION_DAYS: wholeNumber(1, 3650, DEFAULT_ALERT_RETENTION_DAYS),
   ALLOW_LOOPBACK_WEBHOOKS: flag(false),
   WEBHOOK_ALLOWED_PORTS: allowedPorts,
@@ -142,6 +144,8 @@ export interface StorageConfig {
 
 export interface ApiConfig extends StorageConfig {
   ruleQuota: number;
+  /** `OWNER_SYMBOL_LIMIT`: distinct symbols of an owner's active and paused rules. */
+  ownerSymbolLimit: number;
   alertRetentionDays: number;
   /** Local development only: webhooks may use http and loopback addresses. */
   allowLoopbackWebhooks: boolean;
@@ -234,6 +238,7 @@ export function loadApiConfig(env: Env = process.env): ApiConfig {
   return {
     ...storageOf(parsed),
     ruleQuota: parsed.RULE_QUOTA,
+    ownerSymbolLimit: parsed.OWNER_SYMBOL_LIMIT,
     alertRetentionDays: parsed.ALERT_RETENTION_DAYS,
     allowLoopbackWebhooks: parsed.ALLOW_LOOPBACK_WEBHOOKS,
     webhookAllowedPorts: parsed.WEBHOOK_ALLOWED_PORTS,

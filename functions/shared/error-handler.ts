@@ -8,6 +8,7 @@ import type { Context } from 'aws-lambda';
 import { ValidationError } from '../../core/rule-model';
 import { InvalidCursorError } from '../../storage/cursor';
 import { RuleQuotaExceededError } from '../../storage/rules-repository';
+import { LimitExceededError } from '../api/owner-limits';
 import type { ApiResult } from './api-event';
 import { errorBody, HttpError, type ErrorBody } from './http-errors';
 import { JSON_HEADERS } from './responses';
@@ -32,6 +33,9 @@ export function mapKnownError(error: unknown): MappedError | null {
   if (error instanceof RuleQuotaExceededError) {
     const message = `rule quota reached: an owner may have at most ${error.quota} rules; delete some to create more`;
     return { statusCode: 429, body: errorBody('quota_exceeded', message) };
+  }
+  if (error instanceof LimitExceededError) {
+    return { statusCode: 429, body: errorBody('limit_exceeded', error.message, [{ path: error.path, message: `${error.limit}: at most ${error.max}` }]) };
   }
   return null;
 }

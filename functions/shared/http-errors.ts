@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'quota_exceeded',
+  'limit_exceeded',
   'internal_error',
 ] as const;
 

@@ -20,7 +20,7 @@ const DOCUMENTED_ERRORS: Record<number, string[]> = {
   404: ['not_found'],
   413: ['payload_too_large'],
   415: ['unsupported_media_type'],
-  429: ['quota_exceeded'],
+  429: ['quota_exceeded', 'limit_exceeded'],
 };
 
 async function tableSnapshot(table: TestApi['table']): Promise<string> {

@@ -8,6 +8,7 @@ describe('configuration', () => {
       dynamodbEndpoint: undefined,
       region: 'us-east-1',
       ruleQuota: 1000,
+      ownerSymbolLimit: 200,
       alertRetentionDays: 90,
       allowLoopbackWebhooks: false,
       webhookAllowedPorts: [
@@ -35,6 +36,7 @@ describe('configuration', () => {
   it.each([
     [{ RULE_QUOTA: 'lots' }, 'RULE_QUOTA must be a whole number from 1 to 1000000 (got "lots")'],
     [{ RULE_QUOTA: '0' }, 'RULE_QUOTA must be a whole number from 1 to 1000000 (got "0")'],
+    [{ OWNER_SYMBOL_LIMIT: '0' }, 'OWNER_SYMBOL_LIMIT must be a whole number from 1 to 100000 (got "0")'],
     [{ ALLOW_LOOPBACK_WEBHOOKS: 'yes' }, 'ALLOW_LOOPBACK_WEBHOOKS must be true or false (got "yes")'],
     [{ DYNAMODB_ENDPOINT: 'localhost:8000' }, /^DYNAMODB_ENDPOINT must be an http\(s\) URL/],
     [{ TABLE_NAME: 'a b' }, /^TABLE_NAME must be a DynamoDB table name/],
