@@ -9,6 +9,9 @@
  *   rotate-secret [--owner NAME] [--grace-hours H]
  *                          a new webhook signing secret (for every owner with a key, without
  *                          --owner); the old one still signs for H hours (default 24, 0 to 720)
+ *   migrate-secrets [--keep-profile-copy]
+ *                          move webhook secrets of an older deployment off the owners' profiles
+ *                          onto their own items (docs/deploy.md "Upgrading"); idempotent
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../functions/shared/config';
@@ -16,12 +19,12 @@ import { RuntimeFileError } from '../local/runtime-file';
 import { createApiKey, findApiKeyById, listApiKeys, revokeApiKey } from '../storage/api-keys-repository';
 import type { Db } from '../storage/dynamodb-client';
 import { isValidOwnerId } from '../storage/owners-repository';
-import { DEFAULT_WEBHOOK_SECRET_GRACE_HOURS, MAX_WEBHOOK_SECRET_GRACE_HOURS, rotateWebhookSecret } from '../storage/webhook-secrets-repository';
+import { DEFAULT_WEBHOOK_SECRET_GRACE_HOURS, MAX_WEBHOOK_SECRET_GRACE_HOURS, migrateWebhookSecrets, rotateWebhookSecret } from '../storage/webhook-secrets-repository';
 import { closeDashboards, keyConnections, type CloseConnection } from './dashboard-closer';
 import { StackNotRunningError } from './storage-target';
 
 export const USAGE =
-  'usage: npm run keys -- create --owner NAME | list [--owner NAME] | revoke KEYID | rotate-secret [--owner NAME] [--grace-hours H]';
+  'usage: npm run keys -- create --owner NAME | list [--owner NAME] | revoke KEYID | rotate-secret [--owner NAME] [--grace-hours H] | migrate-secrets [--keep-profile-copy]';
 
 export interface KeysCommandIo {
   db: Db;
@@ -83,12 +86,13 @@ function ownerOption(values: { owner?: string | undefined }, required: boolean):
 export async function runKeysCommand(argv: readonly string[], io: KeysCommandIo): Promise<void> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: { owner: { type: 'string' }, 'grace-hours': { type: 'string' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: [...argv], options: { owner: { type: 'string' }, 'grace-hours': { type: 'string' }, 'keep-profile-copy': { type: 'boolean' } }, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   const [command, ...rest] = parsed.positionals;
   if (command !== 'rotate-secret' && parsed.values['grace-hours'] !== undefined) throw new UsageError('only rotate-secret takes --grace-hours');
+  if (command !== 'migrate-secrets' && parsed.values['keep-profile-copy'] !== undefined) throw new UsageError('only migrate-secrets takes --keep-profile-copy');
   switch (command) {
     case 'create': {
       if (rest.length > 0) throw new UsageError(`create takes no ${rest.join(' ')}`);
@@ -138,6 +142,15 @@ export async function runKeysCommand(argv: readonly string[], io: KeysCommandIo)
         );
         io.print(rotated.secret);
       }
+      return;
+    }
+    case 'migrate-secrets': {
+      if (rest.length > 0 || parsed.values.owner !== undefined) throw new UsageError('migrate-secrets takes only --keep-profile-copy');
+      const owners = [...new Set((await listApiKeys(io.db)).map((key) => key.owner))];
+      const counts = await migrateWebhookSecrets(io.db, owners, { keepProfileCopy: parsed.values['keep-profile-copy'] === true });
+      io.print(
+        `webhook secrets of ${owners.length} owner(s): ${counts.moved} moved, ${counts.copied} copied, ${counts.profile_copy_removed} profile copies removed, ${counts.nothing_to_move} with nothing to move`,
+      );
       return;
     }
     default:

@@ -23,6 +23,7 @@ import {
   symbolIndexPartition,
   SYMBOLS_PARTITION,
   WATCHES_PARTITION,
+  webhookSecretKey,
 } from '../storage/item-keys';
 import { ACTIVE_RULES_BY_SYMBOL_INDEX, ALERTS_BY_RULE_INDEX, DELIVERY_OUTBOX_INDEX } from '../storage/table-definition';
 
@@ -45,8 +46,10 @@ const partitionOf = (key: Record<string, string>): string => {
 
 /** The partition-key patterns (IAM `StringLike`) of each item kind: `OWNER#*` holds every owner's rules and profile. */
 export const PARTITIONS = {
-  /** Rules (`RULE#<id>`) and the owner's profile (`PROFILE`: rule count, webhook signing secret). */
+  /** Rules (`RULE#<id>`) and the owner's profile (`PROFILE`: the rule count). */
   owners: ownerPartition(ANY),
+  /** `WEBHOOKSECRET#<owner>`: webhook signing secrets, the notifier's alone. */
+  webhookSecrets: partitionOf(webhookSecretKey(ANY)),
   alerts: alertPartition(ANY),
   symbols: SYMBOLS_PARTITION,
   apiKeys: partitionOf(apiKeyItemKey(ANY)),
@@ -151,15 +154,15 @@ export const TABLE_ACCESS = {
   },
   /**
    * The notifier: GetItem and UpdateItem of the alert (lease, outcome); Query of `CONN#<owner>`
-   * and deleting gone connections (dashboard push); GetItem of the owner's profile (the webhook
-   * signing secret).
+   * and deleting gone connections (dashboard push); GetItem of the owner's webhook secret item
+   * (`WEBHOOKSECRET#<owner>`; the only role that reads that partition). Nothing in `OWNER#`.
    */
   notifier: {
     table: [
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], partitions: ['alerts'] },
       { actions: ['dynamodb:Query'], partitions: ['connections'] },
       ...DELETE_CONNECTION,
-      { actions: ['dynamodb:GetItem'], partitions: ['owners'] },
+      { actions: ['dynamodb:GetItem'], partitions: ['webhookSecrets'] },
     ],
   },
   /** The ingest task: Query of `SYMBOLS` and `WATCH`, PutItem of its heartbeat, markSymbolInvalid (UpdateItem, conditional on the item). */

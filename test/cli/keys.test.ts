@@ -125,7 +125,7 @@ describe('keys CLI', () => {
     const usage = await runCli(['nonsense'], env);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toBe(
-      'keys: unknown command "nonsense"\nusage: npm run keys -- create --owner NAME | list [--owner NAME] | revoke KEYID | rotate-secret [--owner NAME] [--grace-hours H]\n',
+      'keys: unknown command "nonsense"\nusage: npm run keys -- create --owner NAME | list [--owner NAME] | revoke KEYID | rotate-secret [--owner NAME] [--grace-hours H] | migrate-secrets [--keep-profile-copy]\n',
     );
 
     const badEndpoint = await runCli(['list'], { ...env, WEBSOCKET_MANAGEMENT_ENDPOINT: 'ftp://example.com/live' });

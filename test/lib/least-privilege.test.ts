@@ -59,10 +59,16 @@ describe('least privilege on the table', () => {
     expect(keyReaders.sort()).toEqual(['DashboardSocketAuthorizerRole', 'RulesApiAuthorizerRole']);
   });
 
-  it('lets only the notifier and the rules routes read OWNER# items (profiles hold the webhook secret)', () => {
-    const ownerReaders = [...roles].filter(([, actions]) => READS.some((a) => actions.get(a)?.has(PARTITIONS.owners))).map(([role]) => role);
-    expect(ownerReaders.sort()).toEqual(
-      ['AlertDeliveryNotifierRole', 'RulesApicreateRuleRole', 'RulesApideleteRuleRole', 'RulesApigetRuleRole', 'RulesApilistRulesRole', 'RulesApiupdateRuleRole'].sort(),
+  it('lets the notifier alone read webhook secrets (WEBHOOKSECRET#), and gives it nothing in OWNER#', () => {
+    const readersOf = (partition: string) => [...roles].filter(([, actions]) => READS.some((a) => actions.get(a)?.has(partition))).map(([role]) => role);
+    expect(PARTITIONS.webhookSecrets).toBe('WEBHOOKSECRET#*');
+    expect(readersOf(PARTITIONS.webhookSecrets)).toEqual(['AlertDeliveryNotifierRole']);
+    for (const [role, actions] of roles) {
+      for (const action of WRITES) expect(actions.get(action)?.has(PARTITIONS.webhookSecrets) ?? false, `${role} ${action}`).toBe(false);
+    }
+    expect(roles.get('AlertDeliveryNotifierRole')?.get('dynamodb:GetItem')).toEqual(new Set(['ALERTS#*', 'CONNID#*', 'WEBHOOKSECRET#*']));
+    expect(readersOf(PARTITIONS.owners).sort()).toEqual(
+      ['RulesApicreateRuleRole', 'RulesApideleteRuleRole', 'RulesApigetRuleRole', 'RulesApilistRulesRole', 'RulesApiupdateRuleRole'].sort(),
     );
   });
 

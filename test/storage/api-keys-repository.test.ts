@@ -37,7 +37,7 @@ describe('API keys repository', () => {
 
     expect(first.webhookSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(second.webhookSecret).toBeNull();
-    expect(await getOwnerProfile(table.db, owner)).toEqual({ owner, ruleCount: 0, webhookSecret: first.webhookSecret, createdAt: T0.toISOString() });
+    expect(await getOwnerProfile(table.db, owner)).toEqual({ owner, ruleCount: 0, createdAt: T0.toISOString() });
   });
 
   it('stores a given key (the local development key) once, and accepts it again unchanged', async () => {
