@@ -6,8 +6,8 @@
  * items that lack the keys is exactly what no index can answer. Idempotent and safe beside live
  * traffic: each write only adds the two keys, on a condition that the item exists and lacks them.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { updateIfCondition } from './conditional-update';
 import type { Db } from './dynamodb-client';
 import { ALERT_SK_PREFIX, alertRuleIndexKeys, GSI4PK, GSI4SK, PK, SK } from './item-keys';
 
@@ -43,22 +43,16 @@ export async function backfillAlertRuleIndex(db: Db, options: { pageSize?: numbe
       const sk = String(item[SK]);
       const owner = pk.slice(ALERT_PARTITION_PREFIX.length);
       const keys = alertRuleIndexKeys(owner, String(item.ruleId), sk);
-      try {
-        await db.doc.send(
-          new UpdateCommand({
-            TableName: db.tableName,
-            Key: { [PK]: pk, [SK]: sk },
-            UpdateExpression: 'SET #gpk = :gpk, #gsk = :gsk',
-            ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#gpk)',
-            ExpressionAttributeNames: { '#pk': PK, '#gpk': GSI4PK, '#gsk': GSI4SK },
-            ExpressionAttributeValues: { ':gpk': keys[GSI4PK], ':gsk': keys[GSI4SK] },
-          }),
-        );
-        counts.updated++;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        counts.skipped++;
-      }
+      const written = await updateIfCondition(db, {
+        TableName: db.tableName,
+        Key: { [PK]: pk, [SK]: sk },
+        UpdateExpression: 'SET #gpk = :gpk, #gsk = :gsk',
+        ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#gpk)',
+        ExpressionAttributeNames: { '#pk': PK, '#gpk': GSI4PK, '#gsk': GSI4SK },
+        ExpressionAttributeValues: { ':gpk': keys[GSI4PK], ':gsk': keys[GSI4SK] },
+      });
+      if (written) counts.updated++;
+      else counts.skipped++;
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey !== undefined);

@@ -14,8 +14,8 @@
  * condition that the item's `version` is still the one read; a process that lost the race reads
  * again. At a few calls a minute the item sees a few writes a minute: no hot key.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { updateIfCondition } from './conditional-update';
 import type { Db } from './dynamodb-client';
 import { PK, restBudgetKey, TTL } from './item-keys';
 
@@ -78,26 +78,21 @@ export async function takeRestSlot(db: Db, tokenHash: string, window: RestWindow
     const current = await readRestBudget(db, tokenHash);
     const decision = decideSlot(current ?? { grants: [], pausedUntil: 0 }, window, now);
     if (!decision.granted) return decision;
-    try {
-      await db.doc.send(
-        new UpdateCommand({
-          TableName: db.tableName,
-          Key: restBudgetKey(tokenHash),
-          UpdateExpression: 'SET grants = :grants, #version = :next, #ttl = :ttl',
-          ConditionExpression: current === null ? 'attribute_not_exists(#pk)' : '#version = :read',
-          ExpressionAttributeNames: { '#version': 'version', '#ttl': TTL, ...(current === null ? { '#pk': PK } : {}) },
-          ExpressionAttributeValues: {
-            ':grants': decision.grants,
-            ':next': (current?.version ?? 0) + 1,
-            ':ttl': Math.floor(now / 1000) + ITEM_TTL_SECONDS,
-            ...(current === null ? {} : { ':read': current.version }),
-          },
-        }),
-      );
-      return decision;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    const written = await updateIfCondition(db, {
+      TableName: db.tableName,
+      Key: restBudgetKey(tokenHash),
+      UpdateExpression: 'SET grants = :grants, #version = :next, #ttl = :ttl',
+      ConditionExpression: current === null ? 'attribute_not_exists(#pk)' : '#version = :read',
+      ExpressionAttributeNames: { '#version': 'version', '#ttl': TTL, ...(current === null ? { '#pk': PK } : {}) },
+      ExpressionAttributeValues: {
+        ':grants': decision.grants,
+        ':next': (current?.version ?? 0) + 1,
+        ':ttl': Math.floor(now / 1000) + ITEM_TTL_SECONDS,
+        ...(current === null ? {} : { ':read': current.version }),
+      },
+    });
+    // Lost to another process: read again.
+    if (written) return decision;
   }
   return { granted: false, retryAt: now + CONTENDED_RETRY_MS, why: 'spent' };
 }
@@ -107,18 +102,12 @@ export async function takeRestSlot(db: Db, tokenHash: string, window: RestWindow
  * already stored wins; the version moves, so a grant decided before the pause is not written.
  */
 export async function pauseRestBudget(db: Db, tokenHash: string, until: number, now: number): Promise<void> {
-  try {
-    await db.doc.send(
-      new UpdateCommand({
-        TableName: db.tableName,
-        Key: restBudgetKey(tokenHash),
-        UpdateExpression: 'SET pausedUntil = :until, #version = if_not_exists(#version, :zero) + :one, #ttl = :ttl',
-        ConditionExpression: 'attribute_not_exists(pausedUntil) OR pausedUntil < :until',
-        ExpressionAttributeNames: { '#version': 'version', '#ttl': TTL },
-        ExpressionAttributeValues: { ':until': until, ':zero': 0, ':one': 1, ':ttl': Math.floor(Math.max(now, until) / 1000) + ITEM_TTL_SECONDS },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+  await updateIfCondition(db, {
+    TableName: db.tableName,
+    Key: restBudgetKey(tokenHash),
+    UpdateExpression: 'SET pausedUntil = :until, #version = if_not_exists(#version, :zero) + :one, #ttl = :ttl',
+    ConditionExpression: 'attribute_not_exists(pausedUntil) OR pausedUntil < :until',
+    ExpressionAttributeNames: { '#version': 'version', '#ttl': TTL },
+    ExpressionAttributeValues: { ':until': until, ':zero': 0, ':one': 1, ':ttl': Math.floor(Math.max(now, until) / 1000) + ITEM_TTL_SECONDS },
+  });
 }

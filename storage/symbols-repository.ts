@@ -5,8 +5,8 @@
  * every change: the ingest task subscribes to the symbols counted above 0, and the evaluator
  * reloads a symbol's rules when its version moved.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { updateIfCondition } from './conditional-update';
 import type { Db } from './dynamodb-client';
 import { PK, SK, SYMBOLS_PARTITION, watchedSymbolKey } from './item-keys';
 import { queryAll } from './query-page';
@@ -109,20 +109,14 @@ function warmUpOf(item: Record<string, unknown>): Record<string, SymbolWarmUp> {
  * with no item (no rule ever) is left alone.
  */
 export async function markSymbolInvalid(db: Db, symbol: string, message: string, now: Date): Promise<void> {
-  try {
-    await db.doc.send(
-      new UpdateCommand({
-        TableName: db.tableName,
-        Key: watchedSymbolKey(symbol),
-        UpdateExpression: 'SET invalidMessage = :message, invalidAt = :now, invalidVersion = if_not_exists(rulesVersion, :zero)',
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': PK },
-        ExpressionAttributeValues: { ':message': message, ':now': now.toISOString(), ':zero': 0 },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+  await updateIfCondition(db, {
+    TableName: db.tableName,
+    Key: watchedSymbolKey(symbol),
+    UpdateExpression: 'SET invalidMessage = :message, invalidAt = :now, invalidVersion = if_not_exists(rulesVersion, :zero)',
+    ConditionExpression: 'attribute_exists(#pk)',
+    ExpressionAttributeNames: { '#pk': PK },
+    ExpressionAttributeValues: { ':message': message, ':now': now.toISOString(), ':zero': 0 },
+  });
 }
 
 /**
@@ -130,44 +124,35 @@ export async function markSymbolInvalid(db: Db, symbol: string, message: string,
  * that it was warmed from history after all. Keeps the first `since` of a spell.
  */
 export async function setSymbolWarmUp(db: Db, symbol: string, interval: string, state: SymbolWarmUp | undefined): Promise<void> {
-  const names = { '#warmUp': 'warmUp', '#interval': interval, '#pk': PK };
-  try {
-    if (state === undefined) {
-      await db.doc.send(
-        new UpdateCommand({
-          TableName: db.tableName,
-          Key: watchedSymbolKey(symbol),
-          UpdateExpression: 'REMOVE #warmUp.#interval',
-          ConditionExpression: 'attribute_exists(#warmUp.#interval)',
-          ExpressionAttributeNames: { '#warmUp': 'warmUp', '#interval': interval },
-        }),
-      );
-      return;
-    }
-    // A map attribute must exist before one of its keys can be set: create it first when missing.
-    await db.doc.send(
-      new UpdateCommand({
-        TableName: db.tableName,
-        Key: watchedSymbolKey(symbol),
-        UpdateExpression: 'SET #warmUp = if_not_exists(#warmUp, :empty)',
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: { '#warmUp': 'warmUp', '#pk': PK },
-        ExpressionAttributeValues: { ':empty': {} },
-      }),
-    );
-    await db.doc.send(
-      new UpdateCommand({
-        TableName: db.tableName,
-        Key: watchedSymbolKey(symbol),
-        UpdateExpression: 'SET #warmUp.#interval = if_not_exists(#warmUp.#interval, :state)',
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: { ':state': state },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  const Key = watchedSymbolKey(symbol);
+  if (state === undefined) {
+    await updateIfCondition(db, {
+      TableName: db.tableName,
+      Key,
+      UpdateExpression: 'REMOVE #warmUp.#interval',
+      ConditionExpression: 'attribute_exists(#warmUp.#interval)',
+      ExpressionAttributeNames: { '#warmUp': 'warmUp', '#interval': interval },
+    });
+    return;
   }
+  // A map attribute must exist before one of its keys can be set: create it first when missing.
+  const exists = await updateIfCondition(db, {
+    TableName: db.tableName,
+    Key,
+    UpdateExpression: 'SET #warmUp = if_not_exists(#warmUp, :empty)',
+    ConditionExpression: 'attribute_exists(#pk)',
+    ExpressionAttributeNames: { '#warmUp': 'warmUp', '#pk': PK },
+    ExpressionAttributeValues: { ':empty': {} },
+  });
+  if (!exists) return;
+  await updateIfCondition(db, {
+    TableName: db.tableName,
+    Key,
+    UpdateExpression: 'SET #warmUp.#interval = if_not_exists(#warmUp.#interval, :state)',
+    ConditionExpression: 'attribute_exists(#pk)',
+    ExpressionAttributeNames: { '#warmUp': 'warmUp', '#interval': interval, '#pk': PK },
+    ExpressionAttributeValues: { ':state': state },
+  });
 }
 
 /** The feed state of each of `symbols` that has an item (BatchGet, 100 keys per call). */
