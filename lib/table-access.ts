@@ -19,6 +19,7 @@ import {
   heartbeatKey,
   ownerPartition,
   PK,
+  paceLaneKey,
   restBudgetKey,
   symbolIndexPartition,
   SYMBOLS_PARTITION,
@@ -59,6 +60,8 @@ export const PARTITIONS = {
   watches: WATCHES_PARTITION,
   heartbeat: partitionOf(heartbeatKey()),
   restBudget: partitionOf(restBudgetKey(ANY)),
+  /** `PACE#<lane>`: the notifiers' pacing lanes (Telegram per chat and per bot, the SES account). */
+  paceLanes: partitionOf(paceLaneKey(ANY)),
 } as const;
 export type PartitionKind = keyof typeof PARTITIONS;
 
@@ -119,10 +122,28 @@ export const TABLE_ACCESS = {
   deleteRule: RULES_WRITE,
   /** listAlerts: Query of `ALERTS#<owner>`; with `?ruleId=`, Query of the alerts-by-rule index (`ALERTRULE#<owner>#<ruleId>`). */
   listAlerts: { table: [{ actions: ['dynamodb:Query'], partitions: ['alerts'] }], indexes: [{ index: ALERTS_BY_RULE_INDEX.indexName }] },
-  /** readHeartbeat: GetItem of `HEARTBEAT/ingest`. */
-  getHealth: { table: [{ actions: ['dynamodb:GetItem'], partitions: ['heartbeat'] }] },
-  /** putConnection: one transaction of `CONN#<owner>/<id>` and `CONNID#<id>/CONN`. */
-  socketConnect: { table: [{ actions: ['dynamodb:PutItem'], partitions: ['connections', 'connectionIds'] }] },
+  /**
+   * readHeartbeat: GetItem of `HEARTBEAT/ingest`. With a key (the route authorizes itself, since
+   * it also answers without one): findApiKey (GetItem of `APIKEY#<hash>`), the caller's rules
+   * (Query of `OWNER#<owner>`) and profile (GetItem), its socket slots (Query of `CONN#<owner>`).
+   */
+  getHealth: {
+    table: [
+      { actions: ['dynamodb:GetItem'], partitions: ['heartbeat', 'apiKeys'] },
+      { actions: ['dynamodb:GetItem', 'dynamodb:Query'], partitions: ['owners'] },
+      { actions: ['dynamodb:Query'], partitions: ['connections'] },
+    ],
+  },
+  /**
+   * openConnection: Query of the owner's socket slots (`CONN#<owner>/SLOT#*`), then one
+   * transaction of a slot (conditional Put), `CONN#<owner>/<id>` and `CONNID#<id>/CONN`.
+   */
+  socketConnect: {
+    table: [
+      { actions: ['dynamodb:Query'], partitions: ['connections'] },
+      { actions: ['dynamodb:PutItem'], partitions: ['connections', 'connectionIds'] },
+    ],
+  },
   socketDisconnect: { table: [...DELETE_CONNECTION, ...FORGET_WATCHES] },
   /** setWatches: GetItem of the watch list, one transaction putting and deleting `WATCH` items and the list. */
   socketWatch: {
@@ -155,11 +176,13 @@ export const TABLE_ACCESS = {
   /**
    * The notifier: GetItem and UpdateItem of the alert (lease, outcome); Query of `CONN#<owner>`
    * and deleting gone connections (dashboard push); GetItem of the owner's webhook secret item
-   * (`WEBHOOKSECRET#<owner>`; the only role that reads that partition). Nothing in `OWNER#`.
+   * (`WEBHOOKSECRET#<owner>`; the only role that reads that partition); UpdateItem of the pacing
+   * lanes (`PACE#*`). Nothing in `OWNER#`.
    */
   notifier: {
     table: [
       { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], partitions: ['alerts'] },
+      { actions: ['dynamodb:UpdateItem'], partitions: ['paceLanes'] },
       { actions: ['dynamodb:Query'], partitions: ['connections'] },
       ...DELETE_CONNECTION,
       { actions: ['dynamodb:GetItem'], partitions: ['webhookSecrets'] },

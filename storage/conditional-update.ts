@@ -12,11 +12,16 @@ import type { Db } from './dynamodb-client';
  * @example if (!(await updateIfCondition(db, { TableName, Key, UpdateExpression, ConditionExpression }))) skipped += 1;
  */
 export async function updateIfCondition(db: Db, input: UpdateCommandInput): Promise<boolean> {
+  return (await updatedAttributesIfCondition(db, input)) !== null;
+}
+
+/** Sends the update; the attributes it asked for (`ReturnValues`; `{}` when none), or null when its condition did not hold. */
+export async function updatedAttributesIfCondition(db: Db, input: UpdateCommandInput): Promise<Record<string, unknown> | null> {
   try {
-    await db.doc.send(new UpdateCommand(input));
-    return true;
+    const { Attributes } = await db.doc.send(new UpdateCommand(input));
+    return Attributes ?? {};
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
+    if (error instanceof ConditionalCheckFailedException) return null;
     throw error;
   }
 }

@@ -71,6 +71,12 @@ export const apiKeyIndexKeys = (owner: string, keyId: string) => ({
 export const connectionPartition = (owner: string) => `CONN#${owner}`;
 export const connectionKey = (owner: string, connectionId: string) => key(connectionPartition(owner), connectionId);
 export const connectionOwnerKey = (connectionId: string) => key(`CONNID#${connectionId}`, 'CONN');
+/**
+ * One of an owner's dashboard socket slots (the per-owner socket limit), beside its connections:
+ * connection ids (API Gateway's base64) never hold `#`, so `SLOT#` never names a connection.
+ */
+export const CONNECTION_SLOT_PREFIX = 'SLOT#';
+export const connectionSlotKey = (owner: string, slot: number) => key(connectionPartition(owner), `${CONNECTION_SLOT_PREFIX}${slot}`);
 
 /**
  * Live-price watches of dashboard connections: all in one partition, sorted by symbol, so the
@@ -87,3 +93,6 @@ export const heartbeatKey = (source = 'ingest') => key('HEARTBEAT', source);
 
 /** The REST budget of one iTick token, named by a hash of the token (never the token itself). */
 export const restBudgetKey = (tokenHash: string) => key(`RESTBUDGET#${tokenHash}`, 'BUDGET');
+
+/** A pacing lane of the notifiers (storage/send-pacing-repository.ts), e.g. `telegram:bot`. */
+export const paceLaneKey = (lane: string) => key(`PACE#${lane}`, 'PACE');

@@ -2,8 +2,8 @@
  * What a channel type declares, in one module per type (core/channels/*.ts), and what every other
  * part reads from the registry (core/channels/registry.ts) instead of a list of its own: the rule
  * schema and the OpenAPI document (`schema`), the API's and the notifier's URL checks
- * (`destination`), the message formats (`message`: the length of each part), the sender's pacing
- * (`rateLimits`), the delivery queues of the evaluator, the CDK stack and the local stack
+ * (`destination`), the message formats (`message`: the length of each part), the notifier's
+ * pacing (`rateLimits`: lanes shared by every notifier instance), the delivery queues of the evaluator, the CDK stack and the local stack
  * (`queue`; the queue is named for the type), and the dashboard's rule form (`form`).
  *
  * Pure data and zod schemas: no network, no AWS SDK. How a message is formatted and sent is
@@ -16,6 +16,19 @@ import type * as z from 'zod';
 export interface BucketLimit {
   capacity: number;
   periodMs: number;
+}
+
+/** One pacing lane a send takes a slot on: a name shared by every notifier instance, and its bucket. */
+export interface PaceLane {
+  /** e.g. `telegram:chat:123456789`, `telegram:bot`, `ses:account`. */
+  key: string;
+  limit: BucketLimit;
+}
+
+/** The deployment's settings a channel's pacing may depend on (functions/shared/config.ts). */
+export interface PaceSettings {
+  /** SES_MAX_SEND_RATE: the account's sending rate, messages per second. */
+  sesMaxSendRate: number;
 }
 
 /**
@@ -40,11 +53,14 @@ export type DestinationPolicy =
   /** The owner's own open dashboards: nothing for the user to choose. */
   | { kind: 'owner' };
 
-/** How fast one notifier instance sends on the channel. */
+/** How fast the notifier sends on the channel, all instances together. */
 export type RateLimits =
-  /** The sender paces itself with these token buckets (in process, per Lambda instance). */
-  | { paced: true; buckets: Readonly<Record<string, BucketLimit>> }
-  /** No pacing in process: the far side's own throttling answers (retried) are the limit; `why` says whose. */
+  /**
+   * Every send takes a slot on each of `lanes(channel)` first (storage/send-pacing-repository.ts:
+   * one DynamoDB item per lane, so the limits hold across notifier instances).
+   */
+  | { paced: true; lanes: (channel: Record<string, unknown>, settings: PaceSettings) => PaceLane[] }
+  /** No pacing: the far side's own throttling answers (retried) are the limit; `why` says whose. */
   | { paced: false; why: string };
 
 /** The channel's delivery queue (one per type, named for it). */

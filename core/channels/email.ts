@@ -13,6 +13,7 @@ export const emailChannel = defineRuleChannel({
   destination: { kind: 'address', field: 'to' },
   form: { label: 'Email address', placeholder: 'me@example.com', inputMode: 'email' },
   message: { subject: { max: 200, unit: 'characters' } },
-  rateLimits: { paced: false, why: "SES enforces the account's sending rate; its Throttling answers are retried" },
+  // The account's sending rate (SES_MAX_SEND_RATE), shared by every address; SES's Throttling answers are retried too.
+  rateLimits: { paced: true, lanes: (_channel, settings) => [{ key: 'ses:account', limit: { capacity: settings.sesMaxSendRate, periodMs: 1_000 } }] },
   queue: {},
 });

@@ -10,7 +10,7 @@
  * test/core/channels/registry.test.ts checks that every part is there.
  */
 import { dashboardChannel } from './dashboard';
-import type { RuleChannelDefinition } from './definition';
+import type { PaceLane, PaceSettings, RuleChannelDefinition } from './definition';
 import { emailChannel } from './email';
 import { telegramChannel } from './telegram';
 import { webhookChannel } from './webhook';
@@ -68,4 +68,22 @@ export function destinationUrlOf(channel: { type: RuleChannelType }): { field: s
   if (destination.kind !== 'url') return null;
   const url: unknown = (channel as Record<string, unknown>)[destination.field];
   return typeof url === 'string' ? { field: destination.field, url } : null;
+}
+
+/**
+ * The destination a channel sends to, as one key: its type and its address (`telegram:123456789`,
+ * `email:me@example.com`, `webhook:https://…`). Each destination has its own delivery lane
+ * (functions/notifier/destination-lanes.ts); emails are case-insensitive.
+ */
+export function destinationKey<C extends { type: DeliveryChannelType }>(channel: C): string {
+  const { destination } = channelDefinition(channel.type);
+  if (destination.kind === 'owner') return channel.type;
+  const address = String((channel as Record<string, unknown>)[destination.field] ?? '');
+  return `${channel.type}:${channel.type === 'email' ? address.toLowerCase() : address}`;
+}
+
+/** The pacing lanes a send on `channel` takes a slot on, all instances together (none when the channel is not paced). */
+export function paceLanesOf<C extends { type: DeliveryChannelType }>(channel: C, settings: PaceSettings): PaceLane[] {
+  const { rateLimits } = channelDefinition(channel.type);
+  return rateLimits.paced ? rateLimits.lanes(channel as Record<string, unknown>, settings) : [];
 }

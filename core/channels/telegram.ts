@@ -5,7 +5,20 @@
  */
 import * as z from 'zod';
 import { mustBe } from '../rule-model/validation';
-import { defineRuleChannel } from './definition';
+import { defineRuleChannel, type BucketLimit } from './definition';
+
+/** Telegram's published limits (core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this). */
+export const TELEGRAM_LIMITS = {
+  perChat: { capacity: 1, periodMs: 1_000 },
+  /** Groups, supergroups and channels: chat ids starting with `-` or `@`. */
+  perGroup: { capacity: 20, periodMs: 60_000 },
+  overall: { capacity: 30, periodMs: 1_000 },
+} as const satisfies Record<string, BucketLimit>;
+
+/** Groups, supergroups and channels have negative ids (or a public @name); users positive ones. */
+export function isGroupChat(chatId: string): boolean {
+  return chatId.startsWith('-') || chatId.startsWith('@');
+}
 
 export const telegramChannel = defineRuleChannel({
   type: 'telegram',
@@ -24,13 +37,15 @@ export const telegramChannel = defineRuleChannel({
   message: { text: { max: 4096, unit: 'characters' } },
   rateLimits: {
     paced: true,
-    buckets: {
-      perChat: { capacity: 1, periodMs: 1_000 },
-      /** Groups, supergroups and channels: chat ids starting with `-` or `@`. */
-      perGroup: { capacity: 20, periodMs: 60_000 },
-      overall: { capacity: 30, periodMs: 1_000 },
+    lanes: (channel) => {
+      const chatId = String(channel.chatId);
+      return [
+        { key: `telegram:chat:${chatId}`, limit: TELEGRAM_LIMITS.perChat },
+        ...(isGroupChat(chatId) ? [{ key: `telegram:group:${chatId}`, limit: TELEGRAM_LIMITS.perGroup }] : []),
+        { key: 'telegram:bot', limit: TELEGRAM_LIMITS.overall },
+      ];
     },
   },
-  // Each instance paces itself, so the instances are few: 2 is the smallest maximum SQS event sources accept.
+  // The lanes hold across instances; 2 (the smallest maximum SQS event sources accept) keeps the bot's sends few at a time.
   queue: { maxConcurrency: 2 },
 });

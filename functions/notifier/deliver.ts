@@ -1,16 +1,32 @@
 /**
- * What the notifier does with one queued delivery: take the lease on it, send it through its
- * channel, record the outcome, and say whether the queue should hand it out again (and when).
+ * What the notifier does with one queued delivery: take the lease on it, pass its destination's
+ * lane, send it through its channel once, record the outcome, and say whether the queue should
+ * hand it out again (and when).
  *
+ * Each destination (a chat, an address, a URL: core/channels/registry.ts `destinationKey`) is a
+ * lane of its own, so one that fails or is slow never delays another:
+ * - its circuit breaker (destination-lanes.ts): after DELIVERY_LANE_FAILURES retryable failures
+ *   in a row its deliveries go back to the queue at once, without a send, until a probe succeeds;
+ * - its pacing (storage/send-pacing-repository.ts, shared by every instance): Telegram's 1 a
+ *   second per chat and ~30 a second per bot, the SES account's rate. A slot within
+ *   DELIVERY_MAX_PACE_WAIT_MS is waited for; a later one sends the delivery back to the queue to
+ *   come back at that slot (a new message carrying the reserved slot, so waiting never counts as
+ *   an attempt nor towards the dead-letter queue's receive count);
+ * - its retries: one attempt per send, the queue hands a failed one out again after 1 s, 3 s, 9 s …
+ *   (`retryBaseMs` × 3ⁿ, or as long as the far side asked, e.g. Telegram's retry_after), never a
+ *   wait inside the invocation that deliveries to other destinations would queue behind.
  * Attempts are counted on the alert record, not by the queue: after `maxAttempts` a retryable
- * failure becomes `failed` in `GET /alerts` (never silently lost). Retries back off 5 s, 15 s,
- * 45 s … (`retryBaseMs` × 3ⁿ; or as long as the far side asked, e.g. Telegram's retry_after).
+ * failure becomes `failed` in `GET /alerts` (never silently lost).
  */
+import type { PaceLane } from '../../core/channels/definition';
 import type { DeliverableAlert } from '../../core/delivery/deliverable-alert';
 import type { DeliveryMessage } from '../../core/delivery/delivery-message';
 import type { Channel, Delivery } from '../../core/rule-model';
 import type { DeliveryOutcome, LeaseResult } from '../../storage/deliveries-repository';
-import type { DeliveryResult } from './channels/delivery-result';
+import { destinationKey } from '../../core/channels/registry';
+import { DEFAULT_RETRY_BASE_MS } from '../shared/delivery-queue-settings';
+import { failure, type DeliveryResult } from './channels/delivery-result';
+import type { DestinationLanes } from './destination-lanes';
 
 export interface DeliveryStore {
   lease(owner: string, alertKey: string, index: number): Promise<LeaseResult>;
@@ -32,22 +48,41 @@ export interface DeliveryEvents {
   retried(event: { channel: string; ruleId: string; attempts: number; error: string }): void;
 }
 
+/** The pacing lanes shared by every notifier instance (storage/send-pacing-repository.ts). */
+export interface Pacer {
+  /** The lanes a send on `channel` takes a slot on (none: not paced). */
+  lanesOf(channel: Channel): PaceLane[];
+  /** Reserves a slot on each lane; answers when the send may go (epoch ms, the latest of them). */
+  reserve(lanes: readonly PaceLane[], now: number): Promise<number>;
+  /** No slot on `lane` before `until`: the far side asked to wait. */
+  holdOff(lane: PaceLane, until: number): Promise<void>;
+}
+
 export interface DeliverDeps {
   store: DeliveryStore;
   channels: Channels;
   events: DeliveryEvents;
+  /** The destinations' circuit breakers, per notifier instance. */
+  lanes: DestinationLanes;
+  pacer: Pacer;
+  /** A slot further away than this is waited for on the queue, not in the invocation (DELIVERY_MAX_PACE_WAIT_MS). */
+  maxPaceWaitMs: number;
   maxAttempts: number;
-  /** First step of the backoff between attempts (DELIVERY_RETRY_BASE_MS, 5 s). */
+  /** First step of the backoff between attempts (DELIVERY_RETRY_BASE_MS, 1 s). */
   retryBaseMs: number;
   now: () => number;
+  sleep: (ms: number) => Promise<void>;
 }
 
-/** Done with the message, or hand it out again after `delayMs`. */
-export type DeliverOutcome = { retry: false } | { retry: true; delayMs: number };
+/**
+ * Done with the message; hand it out again after `delayMs` (a retry: the attempt is recorded); or
+ * put `requeue` on the queue to arrive after `delayMs` and drop this one (waiting for a pacing slot).
+ */
+export type DeliverOutcome = { retry: false } | { retry: true; delayMs: number } | { retry: false; requeue: DeliveryMessage; delayMs: number };
 
 const MAX_ERROR_LENGTH = 500;
-
-export const DEFAULT_RETRY_BASE_MS = 5_000;
+/** A reserved slot this close is taken as now (the queue's delays are whole seconds, its polls not exact). */
+const SLOT_TOLERANCE_MS = 50;
 
 /** The wait before the next attempt: `baseMs` × 3^(attempts − 1), at least what was asked, at most 12 h. */
 export function retryDelayMs(attempts: number, askedMs: number | undefined, baseMs = DEFAULT_RETRY_BASE_MS): number {
@@ -90,7 +125,31 @@ export async function deliver(deps: DeliverDeps, message: DeliveryMessage): Prom
     report('failed');
     return { retry: false };
   }
-  const result = await deps.channels.send(channel, lease.alert);
+
+  // The breaker first: a destination that keeps failing takes no pacing slot and no send.
+  const destination = destinationKey(channel);
+  const admission = deps.lanes.admit(destination);
+  let result: DeliveryResult;
+  if (!admission.go) {
+    result = failure(true, `not sent: ${destination.split(':')[0]} destination paused after repeated failures; next try in ${Math.ceil(admission.retryAfterMs / 1000)} s`, admission.retryAfterMs);
+  } else {
+    const paceLanes = deps.pacer.lanesOf(channel);
+    const slotAt = message.slotAt ?? (paceLanes.length === 0 ? deps.now() : await deps.pacer.reserve(paceLanes, deps.now()));
+    const waitMs = slotAt - deps.now();
+    if (waitMs > deps.maxPaceWaitMs) {
+      // Back to the queue until the slot, the lease given back and nothing counted: it was never tried.
+      deps.lanes.settle(destination, 'skipped');
+      const previous = alert.deliveries[message.index];
+      await deps.store.finish(message.owner, message.alertKey, message.index, { status: 'pending', attempts: attempts - 1, error: previous?.error });
+      return { retry: false, requeue: { ...message, slotAt }, delayMs: waitMs };
+    }
+    if (waitMs > SLOT_TOLERANCE_MS) await deps.sleep(waitMs);
+    result = await deps.channels.send(channel, lease.alert);
+    deps.lanes.settle(destination, result.ok ? 'sent' : result.retryable ? 'retryable' : 'permanent');
+    // Told to wait (a 429): the destination's own lane takes no slot before then, on any instance.
+    const own = paceLanes[0];
+    if (!result.ok && result.retryAfterMs !== undefined && own !== undefined) await deps.pacer.holdOff(own, deps.now() + result.retryAfterMs);
+  }
   if (result.ok) {
     await finish({ status: 'sent', attempts });
     report('sent');

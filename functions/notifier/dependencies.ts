@@ -1,9 +1,9 @@
 /**
  * The notifier's adapters, made once per Lambda instance: one sender per registered channel type
- * (channels/registry.ts: SES, the Telegram sender whose rate limiter must outlive an invocation,
- * the webhook sender with its send-time URL policy and the owners' signing secrets, the dashboard
- * pusher), and the alert store. In AWS the bot token is read from Secrets Manager at cold start;
- * locally it comes from TELEGRAM_BOT_TOKEN.
+ * (channels/registry.ts: SES, the Telegram sender, the webhook sender with its send-time URL policy
+ * and the owners' signing secrets, the dashboard pusher), the destinations' circuit breakers (which
+ * must outlive an invocation), the pacing lanes on the table, and the alert store. In AWS the bot
+ * token is read from Secrets Manager at cold start; locally it comes from TELEGRAM_BOT_TOKEN.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { finishDelivery, getDeliverableAlert, leaseDelivery } from '../../storage/deliveries-repository';
@@ -13,11 +13,14 @@ import { openDb } from '../shared/database';
 import { logger } from '../shared/logger';
 import { vetWebhookTarget } from '../shared/webhook-url-policy';
 import { createSenders, DASHBOARD_CHANNEL, sendToChannel } from './channels';
-import type { DeliverDeps } from './deliver';
+import { paceLanesOf } from '../../core/channels/registry';
+import { holdOffPaceLane, reservePaceSlot } from '../../storage/send-pacing-repository';
+import type { DeliverDeps, Pacer } from './deliver';
+import { DestinationLanes } from './destination-lanes';
 
 export const metrics = new Metrics({ namespace: 'StockAlerts', serviceName: 'notifier' });
 
-/** How long a worker may hold a delivery: longer than the slowest send (webhook: 3 × 5 s + backoff). */
+/** How long a worker may hold a delivery: longer than the slowest send (Telegram: 10 s) and its pacing wait. */
 export const DELIVERY_LEASE_MS = 60_000;
 
 /**
@@ -35,6 +38,14 @@ function deliveryStore(db: Db): DeliverDeps['store'] {
     lease: (owner, key, index) => leaseDelivery(db, owner, key, index, Date.now(), DELIVERY_LEASE_MS),
     finish: (owner, key, index, outcome) => finishDelivery(db, owner, key, index, outcome),
     read: (owner, key) => getDeliverableAlert(db, owner, key),
+  };
+}
+
+function tablePacer(db: Db, config: NotifierConfig): Pacer {
+  return {
+    lanesOf: (channel) => paceLanesOf(channel, config.pace),
+    reserve: async (lanes, now) => Math.max(now, ...(await Promise.all(lanes.map((lane) => reservePaceSlot(db, lane, now))))),
+    holdOff: (lane, until) => holdOffPaceLane(db, lane, until),
   };
 }
 
@@ -72,8 +83,12 @@ export async function createNotifierDeps(config: NotifierConfig): Promise<Delive
         channelMetric(channel, 'DeliveriesRetried', MetricUnit.Count, 1);
       },
     },
+    lanes: new DestinationLanes(Date.now, config.deliveryLanes),
+    pacer: tablePacer(db, config),
+    maxPaceWaitMs: config.maxPaceWaitMs,
     maxAttempts: config.deliveryMaxAttempts,
     retryBaseMs: config.deliveryRetryBaseMs,
     now: Date.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }

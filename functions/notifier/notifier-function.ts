@@ -1,16 +1,17 @@
 /**
  * The notifier Lambda: reads delivery messages from the per-channel SQS queues and delivers
  * them (deliver.ts). Reports partial batch failures, so one failing delivery never makes the
- * queue hand out the others again, and pushes a retried message back by its backoff. Made for a
+ * queue hand out the others again, pushes a retried message back by its backoff, and puts a
+ * delivery that waits for its pacing slot back on its queue as a new, delayed message. Made for a
  * configuration: handler.ts is the Lambda entry, the local stack passes its own.
  */
 import middy from '@middy/core';
-import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { deliveryMessageSchema } from '../../core/delivery/delivery-message';
+import { deliveryMessageSchema, type DeliveryMessage } from '../../core/delivery/delivery-message';
 import { LOCAL_CREDENTIALS } from '../../core/local-credentials';
 import type { NotifierConfig } from '../shared/config';
 import { errorMessage } from '../shared/error-message';
@@ -49,6 +50,20 @@ export async function createNotifierHandler(config: NotifierConfig) {
     }
   }
 
+  /** The message again on the record's queue, `delayMs` from now (SQS delays are whole seconds, at most 15 minutes). */
+  async function requeue(record: SQSRecord, body: DeliveryMessage, delayMs: number): Promise<boolean> {
+    try {
+      const url = await queueUrlOf(record);
+      if (url === undefined) return false;
+      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(body), DelaySeconds: Math.min(900, Math.ceil(delayMs / 1000)) }));
+      return true;
+    } catch (error) {
+      // The original then comes back after its visibility timeout, and takes a new slot.
+      logger.warn('could not put a paced delivery back on its queue', { error: errorMessage(error) });
+      return false;
+    }
+  }
+
   async function handleRecord(record: SQSRecord): Promise<SQSBatchItemFailure | null> {
     let body: unknown;
     try {
@@ -64,8 +79,12 @@ export async function createNotifierHandler(config: NotifierConfig) {
     }
     try {
       const outcome = await deliver(deps, message.data);
-      if (!outcome.retry) return null;
-      await delay(record, outcome.delayMs);
+      if ('requeue' in outcome) {
+        if (await requeue(record, outcome.requeue, outcome.delayMs)) return null;
+      } else {
+        if (!outcome.retry) return null;
+        await delay(record, outcome.delayMs);
+      }
     } catch (error) {
       logger.error('delivery failed unexpectedly; the queue will hand it out again', { error: errorMessage(error) });
     }

@@ -7,7 +7,8 @@ import { DELIVERY_CHANNEL_TYPES, queueUrlSetting, type DeliveryChannelType, type
 import { DEFAULT_ALLOWED_PORTS_SETTING, parseAllowedPorts, type AllowedPorts } from '../../core/channels/url-destination';
 import { TABLE } from '../../storage/table-definition';
 import { DEFAULT_ALERT_RETENTION_DAYS } from '../../storage/alerts-repository';
-import { DELIVERY_MAX_ATTEMPTS } from './delivery-queue-settings';
+import type { PaceSettings } from '../../core/channels/definition';
+import { DEFAULT_LANE_SETTINGS, DEFAULT_MAX_PACE_WAIT_MS, DEFAULT_RETRY_BASE_MS, DELIVERY_MAX_ATTEMPTS, type LaneSettings } from './delivery-queue-settings';
 import { optional, parseEnvSettings, type Env } from './env-settings';
 
 /** A bad or missing setting; its message names the variable. */
@@ -131,8 +132,16 @@ const notifierEnvSchema = storageEnvSchema.extend({
   ALLOW_LOOPBACK_WEBHOOKS: flag(false),
   WEBHOOK_ALLOWED_PORTS: allowedPorts,
   DELIVERY_MAX_ATTEMPTS: wholeNumber(1, 20, DELIVERY_MAX_ATTEMPTS),
-  DELIVERY_RETRY_BASE_MS: wholeNumber(100, 3_600_000, 5000),
+  DELIVERY_RETRY_BASE_MS: wholeNumber(100, 3_600_000, DEFAULT_RETRY_BASE_MS),
   WEBHOOK_TIMEOUT_MS: wholeNumber(100, 30_000, 5000),
+  /** Retryable failures in a row that open a destination's lane (functions/notifier/destination-lanes.ts). */
+  DELIVERY_LANE_FAILURES: wholeNumber(1, 100, DEFAULT_LANE_SETTINGS.failuresToOpen),
+  DELIVERY_LANE_OPEN_SECONDS: wholeNumber(1, 3_600, DEFAULT_LANE_SETTINGS.openMs / 1000),
+  DELIVERY_LANE_MAX_OPEN_SECONDS: wholeNumber(1, 86_400, DEFAULT_LANE_SETTINGS.maxOpenMs / 1000),
+  /** A send whose pacing slot is further away than this goes back to the queue until then, instead of waiting in the invocation. */
+  DELIVERY_MAX_PACE_WAIT_MS: wholeNumber(0, 10_000, DEFAULT_MAX_PACE_WAIT_MS),
+  /** The SES account's sending rate (messages a second; the sandbox's is 1): every notifier together stays under it. */
+  SES_MAX_SEND_RATE: wholeNumber(1, 10_000, 1),
 });
 
 export interface StorageConfig {
@@ -216,6 +225,12 @@ export interface NotifierConfig extends StorageConfig {
   /** First step of the backoff between attempts (then ×3 per attempt). */
   deliveryRetryBaseMs: number;
   webhookTimeoutMs: number;
+  /** The destinations' circuit breakers. */
+  deliveryLanes: LaneSettings;
+  /** The longest a send waits for its pacing slot in the invocation. */
+  maxPaceWaitMs: number;
+  /** What the channels' pacing lanes depend on (core/channels/definition.ts). */
+  pace: PaceSettings;
 }
 
 /** Settings whose values are secrets: never echoed in an error. */
@@ -296,5 +311,12 @@ export function loadNotifierConfig(env: Env = process.env): NotifierConfig {
     deliveryMaxAttempts: parsed.DELIVERY_MAX_ATTEMPTS,
     deliveryRetryBaseMs: parsed.DELIVERY_RETRY_BASE_MS,
     webhookTimeoutMs: parsed.WEBHOOK_TIMEOUT_MS,
+    deliveryLanes: {
+      failuresToOpen: parsed.DELIVERY_LANE_FAILURES,
+      openMs: parsed.DELIVERY_LANE_OPEN_SECONDS * 1000,
+      maxOpenMs: Math.max(parsed.DELIVERY_LANE_OPEN_SECONDS, parsed.DELIVERY_LANE_MAX_OPEN_SECONDS) * 1000,
+    },
+    maxPaceWaitMs: parsed.DELIVERY_MAX_PACE_WAIT_MS,
+    pace: { sesMaxSendRate: parsed.SES_MAX_SEND_RATE },
   };
 }

@@ -37,7 +37,7 @@ export const DELIVERY_VISIBILITY_TIMEOUT = Duration.seconds(DELIVERY_VISIBILITY_
 
 /**
  * The channel's cap on notifier instances for its queue, when its definition sets one: Telegram's,
- * whose senders pace themselves per instance (telegram-rate-limiter.ts) under the bot's ~30/s.
+ * whose sends take slots on the lanes shared by every instance (storage/send-pacing-repository.ts).
  */
 function channelMaxConcurrency(name: DeliveryQueueName): number | undefined {
   const { queue } = channelDefinition(name);
@@ -144,7 +144,7 @@ export class AlertDelivery extends Construct {
       },
     });
     const notifier = this.notifier.fn;
-    // Read an alert, record a delivery outcome, find and forget dashboard connections, read the owner's webhook secret (lib/table-access.ts).
+    // Read an alert, record a delivery outcome, find and forget dashboard connections, read the owner's webhook secret, take pacing slots (lib/table-access.ts).
     props.storage.grant(notifier, TABLE_ACCESS.notifier);
     props.socket.grantPostToConnection(this.notifier.role);
     notifier.addToRolePolicy(
@@ -171,6 +171,8 @@ export class AlertDelivery extends Construct {
 
     const concurrency = eventSourceConcurrency(props.reservedConcurrency);
     for (const name of DELIVERY_QUEUE_NAMES) {
+      // A delivery that waits for its pacing slot goes back on its own queue as a delayed message.
+      this.queues[name].grantSendMessages(notifier);
       const maxConcurrency = concurrency[name];
       notifier.addEventSource(
         new SqsEventSource(this.queues[name], {

@@ -12,7 +12,6 @@ export * from './delivery-result';
 export * from './email-sender';
 export * from './message-formats';
 export * from './registry';
-export * from './telegram-rate-limiter';
 export * from './telegram-sender';
 export * from './webhook-sender';
 export * from './webhook-signature';

@@ -1,9 +1,11 @@
 /**
- * Telegram alerts: Bot API `sendMessage` with `parse_mode: "HTML"` over the global fetch.
- * - Rate limits: telegram-rate-limiter.ts, in-process, before every request.
- * - 429: waits `parameters.retry_after` and retries, while that fits the send's budget; otherwise
- *   hands back a retryable failure with `retryAfterMs` so the queue redelivers later.
- * - 5xx, network errors, timeouts: a few retries with jittered backoff inside the budget.
+ * Telegram alerts: Bot API `sendMessage` with `parse_mode: "HTML"` over the global fetch. One
+ * request per send: pacing (1 a second per chat, ~30 a second per bot) and retries are the
+ * delivery lane's, around the send (functions/notifier/deliver.ts), so that a chat that fails
+ * never holds up the sends queued behind it.
+ * - 429: a retryable failure with `retryAfterMs` (`parameters.retry_after`): the lane holds the
+ *   chat off that long, and the queue hands the delivery out again after it.
+ * - 5xx, network errors, timeouts: a retryable failure (the queue retries with backoff).
  * - Other 4xx (chat not found, bot blocked, bad token): not retryable, with Telegram's description.
  * The bot token is part of the URL; it never appears in results or logs (errors are redacted).
  */
@@ -16,13 +18,13 @@ import { failure, type ChannelSender, type DeliveryResult } from './delivery-res
 import { telegramText } from './message-formats';
 import { sendWithRetries, type AttemptOutcome, type SendRetry } from './send-retries';
 import { telegramBotToken } from './telegram-bot-token';
-import { TELEGRAM_RATE_LIMITS, TelegramRateLimiter, type TelegramRateLimits } from './telegram-rate-limiter';
 
 export type TelegramChannel = DeliveryChannelOf<'telegram'>;
 
 export const TELEGRAM_API_BASE = 'https://api.telegram.org';
 
-export const TELEGRAM_RETRY: SendRetry = { maxAttempts: 3, initialMs: 300, maxMs: 2_000, budgetMs: 5_000 };
+/** One attempt per send by default: retrying is the queue's (deliver.ts), so a failing chat never holds the invocation. */
+export const TELEGRAM_RETRY: SendRetry = { maxAttempts: 1, initialMs: 300, maxMs: 2_000, budgetMs: 0 };
 
 export interface TelegramSenderOptions {
   /** The bot's token (TELEGRAM_BOT_TOKEN). A secret. */
@@ -32,7 +34,6 @@ export interface TelegramSenderOptions {
   /** Per request. */
   timeoutMs?: number;
   retry?: Partial<SendRetry>;
-  rateLimits?: TelegramRateLimits;
   clock?: Clock;
   /** Jitter source in [0, 1). */
   random?: Random;
@@ -72,14 +73,12 @@ export class TelegramSender implements ChannelSender<TelegramChannel> {
   private readonly url: string;
   private readonly retry: SendRetry;
   private readonly clock: Clock;
-  private readonly limiter: TelegramRateLimiter;
 
   constructor(private readonly options: TelegramSenderOptions) {
     if (options.botToken === '') throw new Error('TelegramSender needs a bot token');
     this.url = `${(options.apiBase ?? TELEGRAM_API_BASE).replace(/\/+$/, '')}/bot${options.botToken}/sendMessage`;
     this.retry = { ...TELEGRAM_RETRY, ...options.retry };
     this.clock = options.clock ?? systemClock;
-    this.limiter = new TelegramRateLimiter(this.clock, options.rateLimits ?? TELEGRAM_RATE_LIMITS);
   }
 
   async send(channel: TelegramChannel, alert: DeliverableAlert): Promise<DeliveryResult> {
@@ -90,17 +89,9 @@ export class TelegramSender implements ChannelSender<TelegramChannel> {
       link_preview_options: { is_disabled: true },
     });
     const { random, logger } = this.options;
-    return sendWithRetries({ retry: this.retry, clock: this.clock, random, logger, what: 'telegram send' }, async (deadline): Promise<AttemptOutcome> => {
-      const admission = await this.limiter.admit(channel.chatId, deadline);
-      if (!admission.ok) {
-        const error = `Telegram rate limit: chat ${channel.chatId} is busy, retry in ${admission.retryAfterMs} ms`;
-        return { kind: 'rejected', retryable: true, error, retryAfterMs: admission.retryAfterMs };
-      }
+    return sendWithRetries({ retry: this.retry, clock: this.clock, random, logger, what: 'telegram send' }, async (): Promise<AttemptOutcome> => {
       const outcome = await this.post(body);
-      if (outcome.kind !== 'throttled') return outcome;
-      // A 429 is waited out by the limiter, which also keeps other sends to the chat back.
-      this.limiter.holdOff(channel.chatId, outcome.retryAfterMs);
-      return { kind: 'transient', error: outcome.error, retryAfterMs: outcome.retryAfterMs, waitsItself: true };
+      return outcome.kind === 'throttled' ? { kind: 'transient', error: outcome.error, retryAfterMs: outcome.retryAfterMs } : outcome;
     });
   }
 

@@ -50,7 +50,8 @@ export type WebhookTargetPolicy = (url: string) => Promise<VettedTarget>;
  */
 export type WebhookSecretSource = (owner: string, now: Date) => Promise<string | readonly string[] | null>;
 
-export const WEBHOOK_RETRY: SendRetry = { maxAttempts: 3, initialMs: 500, maxMs: 2_000, budgetMs: 5_000 };
+/** One attempt per send by default: retrying is the queue's (deliver.ts), so a failing receiver never holds the invocation. */
+export const WEBHOOK_RETRY: SendRetry = { maxAttempts: 1, initialMs: 500, maxMs: 2_000, budgetMs: 0 };
 export const WEBHOOK_TIMEOUT_MS = 5_000;
 /**
  * How long a connection attempt to one address may take before the next address is tried too

@@ -89,14 +89,16 @@ describe.each(definitions)('the %s channel', (type, definition) => {
     expect(CHANNEL_IMPLEMENTATIONS[type].createSender).toBeTypeOf('function');
   });
 
-  it('declares its rate limits: token buckets it paces itself with, or whose throttling it relies on', () => {
+  it('declares its rate limits: the pacing lanes of a destination, or whose throttling it relies on', () => {
     const limits = definition.rateLimits;
     if (limits.paced) {
-      const buckets = Object.values(limits.buckets);
-      expect(buckets.length).toBeGreaterThan(0);
-      for (const bucket of buckets) {
-        expect(bucket.capacity).toBeGreaterThan(0);
-        expect(bucket.periodMs).toBeGreaterThan(0);
+      const channel = definition.userSelectable ? { type, [definition.destination.field]: definition.form.placeholder } : { type };
+      const lanes = limits.lanes(channel, { sesMaxSendRate: 14 });
+      expect(lanes.length).toBeGreaterThan(0);
+      for (const { key, limit } of lanes) {
+        expect(key).toMatch(new RegExp(`^(${type}|ses):`));
+        expect(limit.capacity).toBeGreaterThan(0);
+        expect(limit.periodMs).toBeGreaterThan(0);
       }
     } else {
       expect(limits.why.trim()).not.toBe('');

@@ -41,7 +41,7 @@ async function aWebhookReceiver(): Promise<WebhookReceiver> {
 const hookOf = (receiver: WebhookReceiver) => `http://127.0.0.1:${receiver.port}/hook`;
 
 describe('deliveries that do not go through at once', () => {
-  it("waits out Telegram's 429 for its retry_after, then sends the message once", async () => {
+  it("waits out Telegram's 429 for its retry_after on the queue, then sends the message once", async () => {
     const chatId = uniqueChatId();
     const rule = await pipeline.createRule({ symbol: uniqueSymbol(), condition: { type: 'crosses_above', value: 200 }, channels: [{ type: 'telegram', chatId }] });
     await pipeline.untilRulesLive();
@@ -57,8 +57,8 @@ describe('deliveries that do not go through at once', () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]?.receivedAt).toBeGreaterThanOrEqual(invokedAt + 1000);
     expect(pipeline.telegram.requestCount - requestsBefore).toBe(2);
-    // Waited out inside one send: the alert records one attempt.
-    expect(alert?.deliveries).toEqual([{ channel: 'telegram', status: 'sent', attempts: 1 }]);
+    // Waited out on the queue (the chat's lane held off): the alert records both attempts.
+    expect(alert?.deliveries).toEqual([{ channel: 'telegram', status: 'sent', attempts: 2 }]);
     await pipeline.untilQueuesDrained();
   });
 

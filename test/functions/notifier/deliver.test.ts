@@ -1,15 +1,17 @@
 /**
  * deliver(): one queued delivery, with in-memory fakes for the alert store (modelling the lease
  * of storage/deliveries-repository.ts: only a pending delivery without a live lease can be
- * taken) and the channels. What is sent, what the alert records, and when the queue should hand
- * the message out again.
+ * taken), the channels and the pacing lanes, and the real circuit breakers. What is sent, what
+ * the alert records, and when the queue should hand the message out again.
  */
 import { describe, expect, it } from 'vitest';
 import type { DeliverableAlert } from '../../../core/delivery/deliverable-alert';
 import type { DeliveryMessage } from '../../../core/delivery/delivery-message';
 import type { Channel, Delivery } from '../../../core/rule-model';
 import type { DeliveryResult } from '../../../functions/notifier/channels/delivery-result';
-import { deliver, retryDelayMs, type Channels, type DeliverDeps, type DeliveryEvents, type DeliveryStore } from '../../../functions/notifier/deliver';
+import type { PaceLane } from '../../../core/channels/definition';
+import { deliver, retryDelayMs, type Channels, type DeliverDeps, type DeliveryEvents, type DeliveryStore, type Pacer } from '../../../functions/notifier/deliver';
+import { DestinationLanes } from '../../../functions/notifier/destination-lanes';
 import { loadNotifierConfig } from '../../../functions/shared/config';
 import type { DeliveryOutcome, LeaseResult } from '../../../storage/deliveries-repository';
 
@@ -118,22 +120,53 @@ class RecordedEvents implements DeliveryEvents {
   }
 }
 
+const NOW = TICK_AT + 1_234;
+const MAX_PACE_WAIT_MS = 500;
+const LANE_SETTINGS = { failuresToOpen: 2, openMs: 10_000, maxOpenMs: 60_000 };
+
+/** Pacing lanes in memory: each reservation answers the next scripted slot (default: now). */
+class ScriptedPacer implements Pacer {
+  readonly slots: number[] = [];
+  readonly reserved: PaceLane[][] = [];
+  readonly heldOff: Array<{ lane: string; until: number }> = [];
+  lanesOf(channel: Channel): PaceLane[] {
+    return channel.type === 'webhook' ? [] : [{ key: `${channel.type}:lane`, limit: { capacity: 1, periodMs: 1_000 } }];
+  }
+  async reserve(lanes: readonly PaceLane[], now: number): Promise<number> {
+    this.reserved.push([...lanes]);
+    return this.slots.shift() ?? now;
+  }
+  async holdOff(lane: PaceLane, until: number): Promise<void> {
+    this.heldOff.push({ lane: lane.key, until });
+  }
+}
+
 function setUp(record: DeliverableAlert | null = aDeliverableAlert(), options: { maxAttempts?: number; retryBaseMs?: number } = {}) {
   const store = new MemoryAlertStore(record);
   const channels = new ScriptedChannels();
   const events = new RecordedEvents();
+  const pacer = new ScriptedPacer();
+  const sleeps: number[] = [];
+  const clock = { now: NOW };
   const deps: DeliverDeps = {
     store,
     channels,
     events,
+    lanes: new DestinationLanes(() => clock.now, LANE_SETTINGS),
+    pacer,
+    maxPaceWaitMs: MAX_PACE_WAIT_MS,
     maxAttempts: options.maxAttempts ?? MAX_ATTEMPTS,
     retryBaseMs: options.retryBaseMs ?? BASE_MS,
-    now: () => TICK_AT + 1_234,
+    now: () => clock.now,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock.now += ms;
+    },
   };
-  return { store, channels, events, deps };
+  return { store, channels, events, pacer, sleeps, clock, deps };
 }
 
-const toChannel = (index: number): DeliveryMessage => ({ kind: 'channel', version: 1, owner: OWNER, alertKey: ALERT_KEY, index });
+const toChannel = (index: number): Extract<DeliveryMessage, { kind: 'channel' }> => ({ kind: 'channel', version: 1, owner: OWNER, alertKey: ALERT_KEY, index });
 const toDashboards: DeliveryMessage = { kind: 'dashboard', version: 1, owner: OWNER, alertKey: ALERT_KEY };
 const retryable = (error: string, retryAfterMs?: number): DeliveryResult => ({ ok: false, retryable: true, error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
 const permanent = (error: string): DeliveryResult => ({ ok: false, retryable: false, error });
@@ -226,8 +259,8 @@ describe('deliver: a channel delivery', () => {
     expect([1, 2, 3].map((attempts) => retryDelayMs(attempts, undefined, 100))).toEqual([100, 300, 900]);
     expect(retryDelayMs(20, undefined, 5_000)).toBe(12 * 60 * 60 * 1000);
     expect(retryDelayMs(1, 24 * 60 * 60 * 1000, 5_000)).toBe(12 * 60 * 60 * 1000);
-    expect(retryDelayMs(1, undefined)).toBe(5_000);
-    expect(loadNotifierConfig({}).deliveryRetryBaseMs).toBe(5_000);
+    expect(retryDelayMs(1, undefined)).toBe(1_000);
+    expect(loadNotifierConfig({}).deliveryRetryBaseMs).toBe(1_000);
     expect(loadNotifierConfig({ DELIVERY_RETRY_BASE_MS: '250' }).deliveryRetryBaseMs).toBe(250);
   });
 
@@ -269,6 +302,69 @@ describe('deliver: a channel delivery', () => {
 
     expect(channels.sent).toEqual([]);
     expect(store.delivery(1)).toEqual({ channel: 'webhook', status: 'failed', attempts: 1, error: 'the alert has no channel at this position' });
+  });
+});
+
+describe('deliver: the destination lane', () => {
+  it('stops sending to a destination after its failures in a row, without delaying another destination', async () => {
+    const { store, channels, deps } = setUp(aDeliverableAlert([pending('email'), pending('webhook')]), { maxAttempts: 10 });
+    channels.answers.push(retryable('SES answered 503'), retryable('SES answered 503'));
+    await deliver(deps, toChannel(0));
+    await deliver(deps, toChannel(0));
+    const sendsBefore = channels.sent.length;
+
+    // The lane is open: answered at once, no send, counted as an attempt, back after the time left.
+    expect(await deliver(deps, toChannel(0))).toEqual({ retry: true, delayMs: 45_000 });
+    expect(channels.sent.length).toBe(sendsBefore);
+    expect(store.delivery(0)).toMatchObject({ status: 'pending', attempts: 3, error: 'not sent: email destination paused after repeated failures; next try in 10 s' });
+
+    // Another destination is sent as usual.
+    expect(await deliver(deps, toChannel(1))).toEqual({ retry: false });
+    expect(store.delivery(1)).toEqual({ channel: 'webhook', status: 'sent', attempts: 1 });
+  });
+
+  it('probes the destination once the lane has been open long enough, and closes it on success', async () => {
+    const { store, channels, clock, deps } = setUp(aDeliverableAlert([pending('email')], [EMAIL]), { maxAttempts: 10 });
+    channels.answers.push(retryable('503'), retryable('503'));
+    await deliver(deps, toChannel(0));
+    await deliver(deps, toChannel(0));
+    clock.now += 10_000;
+    expect(await deliver(deps, toChannel(0))).toEqual({ retry: false });
+    expect(store.delivery(0)).toEqual({ channel: 'email', status: 'sent', attempts: 3 });
+  });
+
+  it('waits in the invocation for a pacing slot within DELIVERY_MAX_PACE_WAIT_MS, then sends', async () => {
+    const { store, pacer, sleeps, deps } = setUp();
+    pacer.slots.push(NOW + 400);
+    expect(await deliver(deps, toChannel(0))).toEqual({ retry: false });
+    expect(sleeps).toEqual([400]);
+    expect(pacer.reserved).toEqual([[{ key: 'email:lane', limit: { capacity: 1, periodMs: 1_000 } }]]);
+    expect(store.delivery(0)).toEqual({ channel: 'email', status: 'sent', attempts: 1 });
+  });
+
+  it('puts a delivery whose slot is further away back on the queue with the slot, without sending or counting an attempt', async () => {
+    const { store, channels, pacer, sleeps, deps } = setUp(aDeliverableAlert([{ ...pending('email', 1), error: 'SES answered 503' }, pending('webhook')]));
+    pacer.slots.push(NOW + 3_000);
+    expect(await deliver(deps, toChannel(0))).toEqual({ retry: false, requeue: { ...toChannel(0), slotAt: NOW + 3_000 }, delayMs: 3_000 });
+    expect(channels.sent).toEqual([]);
+    expect(sleeps).toEqual([]);
+    // The lease is given back, the attempts and the last error as they were.
+    expect(store.delivery(0)).toEqual({ channel: 'email', status: 'pending', attempts: 1, error: 'SES answered 503' });
+    expect(store.leased.size).toBe(0);
+  });
+
+  it('sends a requeued delivery at its reserved slot without taking another', async () => {
+    const { store, pacer, deps } = setUp();
+    expect(await deliver(deps, { ...toChannel(0), slotAt: NOW - 20 })).toEqual({ retry: false });
+    expect(pacer.reserved).toEqual([]);
+    expect(store.delivery(0)).toEqual({ channel: 'email', status: 'sent', attempts: 1 });
+  });
+
+  it("holds the destination's own pacing lane off for as long as the far side asked (a 429)", async () => {
+    const { pacer, channels, deps } = setUp();
+    channels.answers.push(retryable('Telegram 429: Too Many Requests', 7_000));
+    expect(await deliver(deps, toChannel(0))).toEqual({ retry: true, delayMs: 7_000 });
+    expect(pacer.heldOff).toEqual([{ lane: 'email:lane', until: NOW + 7_000 }]);
   });
 });
 

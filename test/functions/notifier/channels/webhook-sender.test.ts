@@ -19,8 +19,11 @@ afterEach(async () => {
 const loopbackPolicy: WebhookTargetPolicy = async () => ({ addresses: [{ address: '127.0.0.1', family: 4 }] });
 const clock: Clock = fastClock(50);
 
+/** Retries inside a send, as a sender may be configured (the notifier's are one attempt: the queue retries, deliver.ts). */
+const IN_SEND_RETRY = { maxAttempts: 3, budgetMs: 5_000 };
+
 function senderFor(options: Partial<WebhookSenderOptions> = {}) {
-  return new WebhookSender({ policy: loopbackPolicy, secretOf: async () => SECRET, timeoutMs: 200, clock, random: () => 0.5, ...options });
+  return new WebhookSender({ policy: loopbackPolicy, secretOf: async () => SECRET, timeoutMs: 200, clock, random: () => 0.5, retry: IN_SEND_RETRY, ...options });
 }
 const hook = (url: string) => ({ type: 'webhook', url }) as const;
 
@@ -95,7 +98,15 @@ describe('the webhook sender', () => {
     });
   });
 
-  it('retries 5xx and sends the same bytes and signature each time', async () => {
+  it('sends once by default: a 5xx is a retryable failure for the queue to retry', async () => {
+    receiver = await startWebhookReceiver();
+    receiver.answer({ status: 503 });
+    const result = await senderFor({ retry: {} }).send(hook(`http://127.0.0.1:${receiver.port}/`), aDeliverable());
+    expect(result).toEqual({ ok: false, retryable: true, error: 'webhook answered HTTP 503 Service Unavailable' });
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('retries 5xx when configured to, and sends the same bytes and signature each time', async () => {
     receiver = await startWebhookReceiver();
     receiver.answer({ status: 503 }, { status: 500 });
     expect(await senderFor().send(hook(`http://127.0.0.1:${receiver.port}/`), aDeliverable())).toEqual({ ok: true });
@@ -119,7 +130,7 @@ describe('the webhook sender', () => {
     receiver = await startWebhookReceiver();
     receiver.answer({ hang: true }, { status: 200, delayMs: 1_000 });
     // Real time here: the timeout is real, so the retry budget must be too.
-    const sender = senderFor({ clock: systemClock, retry: { maxAttempts: 2, initialMs: 10 } });
+    const sender = senderFor({ clock: systemClock, retry: { maxAttempts: 2, initialMs: 10, budgetMs: 5_000 } });
     const result = await sender.send(hook(`http://127.0.0.1:${receiver.port}/`), aDeliverable());
     expect(result).toEqual({ ok: false, retryable: true, error: 'webhook did not answer within 200 ms' });
     expect(receiver.requests).toHaveLength(2);
