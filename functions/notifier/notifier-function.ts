@@ -50,12 +50,15 @@ export async function createNotifierHandler(config: NotifierConfig) {
     }
   }
 
-  /** The message again on the record's queue, `delayMs` from now (SQS delays are whole seconds, at most 15 minutes). */
+  /**
+   * The message again on the record's queue, the whole seconds of `delayMs` from now (SQS delays
+   * are whole seconds, at most 15 minutes): it waits out the rest, under a second, when it comes back.
+   */
   async function requeue(record: SQSRecord, body: DeliveryMessage, delayMs: number): Promise<boolean> {
     try {
       const url = await queueUrlOf(record);
       if (url === undefined) return false;
-      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(body), DelaySeconds: Math.min(900, Math.ceil(delayMs / 1000)) }));
+      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(body), DelaySeconds: Math.min(900, Math.max(1, Math.floor(delayMs / 1000))) }));
       return true;
     } catch (error) {
       // The original then comes back after its visibility timeout, and takes a new slot.

@@ -15,9 +15,11 @@ export const DELIVERY_MAX_ATTEMPTS = 7;
 export const DEFAULT_RETRY_BASE_MS = 1_000;
 /**
  * The longest a send waits in the invocation for its pacing slot (DELIVERY_MAX_PACE_WAIT_MS):
- * further slots go back to the queue until then, so a busy chat never holds up the others.
+ * further slots go back to the queue for the whole seconds to them (SQS delays are whole
+ * seconds) and wait out the rest when they come back, so a busy chat holds up an invocation for
+ * at most this long.
  */
-export const DEFAULT_MAX_PACE_WAIT_MS = 500;
+export const DEFAULT_MAX_PACE_WAIT_MS = 1_000;
 
 /** A destination's circuit breaker (functions/notifier/destination-lanes.ts). */
 export interface LaneSettings {
