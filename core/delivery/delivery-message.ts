@@ -23,12 +23,6 @@ export const deliveryMessageSchema = z.discriminatedUnion('kind', [
     ...alertRef,
     /** Position of the delivery in the alert's `deliveries` and `channels`. */
     index: z.int().nonnegative(),
-    /**
-     * The pacing slot (epoch ms) already reserved for this delivery: set by the notifier when it
-     * put the delivery back on the queue to wait for a slot further away than it waits in an
-     * invocation (functions/notifier/deliver.ts). Absent on what the evaluator queues.
-     */
-    slotAt: z.number().nonnegative().optional(),
   }),
   // The registry has the dashboard (test/core/channels/registry.test.ts).
   z.strictObject({ kind: z.enum(ALERT_WIDE_CHANNEL_TYPES as [AlertWideChannelType, ...AlertWideChannelType[]]), ...alertRef }),

@@ -10,8 +10,8 @@
  * - its pacing (storage/send-pacing-repository.ts, shared by every instance): Telegram's 1 a
  *   second per chat and ~30 a second per bot, the SES account's rate. A slot within
  *   DELIVERY_MAX_PACE_WAIT_MS is waited for; a later one sends the delivery back to the queue to
- *   come back at that slot (a new message carrying the reserved slot, so waiting never counts as
- *   an attempt nor towards the dead-letter queue's receive count);
+ *   come back at that slot (a new message whose `slotAt` attribute carries the reserved slot, so
+ *   waiting never counts as an attempt nor towards the dead-letter queue's receive count);
  * - its retries: one attempt per send, the queue hands a failed one out again after 1 s, 3 s, 9 s …
  *   (`retryBaseMs` × 3ⁿ, or as long as the far side asked, e.g. Telegram's retry_after), never a
  *   wait inside the invocation that deliveries to other destinations would queue behind.
@@ -76,9 +76,16 @@ export interface DeliverDeps {
 
 /**
  * Done with the message; hand it out again after `delayMs` (a retry: the attempt is recorded); or
- * put `requeue` on the queue to arrive after `delayMs` and drop this one (waiting for a pacing slot).
+ * put it on the queue again as a new message to arrive after `delayMs`, with its reserved pacing
+ * slot, and drop this one (waiting for the slot).
  */
-export type DeliverOutcome = { retry: false } | { retry: true; delayMs: number } | { retry: false; requeue: DeliveryMessage; delayMs: number };
+export type DeliverOutcome = { retry: false } | { retry: true; delayMs: number } | { retry: false; requeue: { slotAt: number }; delayMs: number };
+
+/** What the queue says about the message besides its body. */
+export interface DeliveryReceipt {
+  /** The pacing slot already reserved for it (epoch ms), when the notifier put it back to wait for that slot. */
+  slotAt?: number | undefined;
+}
 
 const MAX_ERROR_LENGTH = 500;
 /** A reserved slot this close is taken as now (the queue's delays are whole seconds, its polls not exact). */
@@ -90,7 +97,7 @@ export function retryDelayMs(attempts: number, askedMs: number | undefined, base
   return Math.min(Math.max(askedMs ?? 0, backoff), 12 * 60 * 60 * 1000);
 }
 
-export async function deliver(deps: DeliverDeps, message: DeliveryMessage): Promise<DeliverOutcome> {
+export async function deliver(deps: DeliverDeps, message: DeliveryMessage, receipt: DeliveryReceipt = {}): Promise<DeliverOutcome> {
   if (message.kind === 'dashboard') {
     const record = await deps.store.read(message.owner, message.alertKey);
     if (record === null) return { retry: false };
@@ -134,14 +141,14 @@ export async function deliver(deps: DeliverDeps, message: DeliveryMessage): Prom
     result = failure(true, `not sent: ${destination.split(':')[0]} destination paused after repeated failures; next try in ${Math.ceil(admission.retryAfterMs / 1000)} s`, admission.retryAfterMs);
   } else {
     const paceLanes = deps.pacer.lanesOf(channel);
-    const slotAt = message.slotAt ?? (paceLanes.length === 0 ? deps.now() : await deps.pacer.reserve(paceLanes, deps.now()));
+    const slotAt = receipt.slotAt ?? (paceLanes.length === 0 ? deps.now() : await deps.pacer.reserve(paceLanes, deps.now()));
     const waitMs = slotAt - deps.now();
     if (waitMs > deps.maxPaceWaitMs) {
       // Back to the queue until the slot, the lease given back and nothing counted: it was never tried.
       deps.lanes.settle(destination, 'skipped');
       const previous = alert.deliveries[message.index];
       await deps.store.finish(message.owner, message.alertKey, message.index, { status: 'pending', attempts: attempts - 1, error: previous?.error });
-      return { retry: false, requeue: { ...message, slotAt }, delayMs: waitMs };
+      return { retry: false, requeue: { slotAt }, delayMs: waitMs };
     }
     if (waitMs > SLOT_TOLERANCE_MS) await deps.sleep(waitMs);
     result = await deps.channels.send(channel, lease.alert);

@@ -11,13 +11,21 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { deliveryMessageSchema, type DeliveryMessage } from '../../core/delivery/delivery-message';
+import { deliveryMessageSchema } from '../../core/delivery/delivery-message';
 import { LOCAL_CREDENTIALS } from '../../core/local-credentials';
 import type { NotifierConfig } from '../shared/config';
 import { errorMessage } from '../shared/error-message';
 import { logger } from '../shared/logger';
 import { deliver } from './deliver';
 import { createNotifierDeps, metrics } from './dependencies';
+
+/** The message attribute that carries a requeued delivery's reserved pacing slot (epoch ms). */
+const SLOT_AT_ATTRIBUTE = 'slotAt';
+
+function slotAtOf(record: SQSRecord): number | undefined {
+  const value = Number(record.messageAttributes?.[SLOT_AT_ATTRIBUTE]?.stringValue);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
 
 /** The notifier's handler, with its senders and clients made now (once per Lambda instance). */
 export async function createNotifierHandler(config: NotifierConfig) {
@@ -54,11 +62,19 @@ export async function createNotifierHandler(config: NotifierConfig) {
    * The message again on the record's queue, the whole seconds of `delayMs` from now (SQS delays
    * are whole seconds, at most 15 minutes): it waits out the rest, under a second, when it comes back.
    */
-  async function requeue(record: SQSRecord, body: DeliveryMessage, delayMs: number): Promise<boolean> {
+  async function requeue(record: SQSRecord, slotAt: number, delayMs: number): Promise<boolean> {
     try {
       const url = await queueUrlOf(record);
       if (url === undefined) return false;
-      await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify(body), DelaySeconds: Math.min(900, Math.max(1, Math.floor(delayMs / 1000))) }));
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: url,
+          MessageBody: record.body,
+          DelaySeconds: Math.min(900, Math.max(1, Math.floor(delayMs / 1000))),
+          // An attribute, not a body field: a notifier of an older version reads the body as it always did.
+          MessageAttributes: { [SLOT_AT_ATTRIBUTE]: { DataType: 'Number', StringValue: String(slotAt) } },
+        }),
+      );
       return true;
     } catch (error) {
       // The original then comes back after its visibility timeout, and takes a new slot.
@@ -81,9 +97,9 @@ export async function createNotifierHandler(config: NotifierConfig) {
       return null;
     }
     try {
-      const outcome = await deliver(deps, message.data);
+      const outcome = await deliver(deps, message.data, { slotAt: slotAtOf(record) });
       if ('requeue' in outcome) {
-        if (await requeue(record, outcome.requeue, outcome.delayMs)) return null;
+        if (await requeue(record, outcome.requeue.slotAt, outcome.delayMs)) return null;
       } else {
         if (!outcome.retry) return null;
         await delay(record, outcome.delayMs);

@@ -166,7 +166,7 @@ function setUp(record: DeliverableAlert | null = aDeliverableAlert(), options: {
   return { store, channels, events, pacer, sleeps, clock, deps };
 }
 
-const toChannel = (index: number): Extract<DeliveryMessage, { kind: 'channel' }> => ({ kind: 'channel', version: 1, owner: OWNER, alertKey: ALERT_KEY, index });
+const toChannel = (index: number): DeliveryMessage => ({ kind: 'channel', version: 1, owner: OWNER, alertKey: ALERT_KEY, index });
 const toDashboards: DeliveryMessage = { kind: 'dashboard', version: 1, owner: OWNER, alertKey: ALERT_KEY };
 const retryable = (error: string, retryAfterMs?: number): DeliveryResult => ({ ok: false, retryable: true, error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
 const permanent = (error: string): DeliveryResult => ({ ok: false, retryable: false, error });
@@ -345,7 +345,7 @@ describe('deliver: the destination lane', () => {
   it('puts a delivery whose slot is further away back on the queue with the slot, without sending or counting an attempt', async () => {
     const { store, channels, pacer, sleeps, deps } = setUp(aDeliverableAlert([{ ...pending('email', 1), error: 'SES answered 503' }, pending('webhook')]));
     pacer.slots.push(NOW + 3_000);
-    expect(await deliver(deps, toChannel(0))).toEqual({ retry: false, requeue: { ...toChannel(0), slotAt: NOW + 3_000 }, delayMs: 3_000 });
+    expect(await deliver(deps, toChannel(0))).toEqual({ retry: false, requeue: { slotAt: NOW + 3_000 }, delayMs: 3_000 });
     expect(channels.sent).toEqual([]);
     expect(sleeps).toEqual([]);
     // The lease is given back, the attempts and the last error as they were.
@@ -355,7 +355,7 @@ describe('deliver: the destination lane', () => {
 
   it('sends a requeued delivery at its reserved slot without taking another', async () => {
     const { store, pacer, deps } = setUp();
-    expect(await deliver(deps, { ...toChannel(0), slotAt: NOW - 20 })).toEqual({ retry: false });
+    expect(await deliver(deps, toChannel(0), { slotAt: NOW - 20 })).toEqual({ retry: false });
     expect(pacer.reserved).toEqual([]);
     expect(store.delivery(0)).toEqual({ channel: 'email', status: 'sent', attempts: 1 });
   });
