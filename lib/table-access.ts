@@ -19,6 +19,7 @@ import {
   heartbeatKey,
   ownerPartition,
   PK,
+  ownerMinuteKey,
   paceLaneKey,
   restBudgetKey,
   symbolIndexPartition,
@@ -60,6 +61,8 @@ export const PARTITIONS = {
   watches: WATCHES_PARTITION,
   heartbeat: partitionOf(heartbeatKey()),
   restBudget: partitionOf(restBudgetKey(ANY)),
+  /** `ALERTLIMIT#<owner>`: an owner's alerts per minute (OWNER_ALERTS_PER_MINUTE). */
+  alertLimits: partitionOf(ownerMinuteKey(ANY, ANY)),
   /** `PACE#<lane>`: the notifiers' pacing lanes (Telegram per chat and per bot, the SES account). */
   paceLanes: partitionOf(paceLaneKey(ANY)),
 } as const;
@@ -125,11 +128,12 @@ export const TABLE_ACCESS = {
   /**
    * readHeartbeat: GetItem of `HEARTBEAT/ingest`. With a key (the route authorizes itself, since
    * it also answers without one): findApiKey (GetItem of `APIKEY#<hash>`), the caller's rules
-   * (Query of `OWNER#<owner>`) and profile (GetItem), its socket slots (Query of `CONN#<owner>`).
+   * (Query of `OWNER#<owner>`) and profile (GetItem), its socket slots (Query of `CONN#<owner>`),
+   * its alerts this minute (GetItem of `ALERTLIMIT#<owner>`).
    */
   getHealth: {
     table: [
-      { actions: ['dynamodb:GetItem'], partitions: ['heartbeat', 'apiKeys'] },
+      { actions: ['dynamodb:GetItem'], partitions: ['heartbeat', 'apiKeys', 'alertLimits'] },
       { actions: ['dynamodb:GetItem', 'dynamodb:Query'], partitions: ['owners'] },
       { actions: ['dynamodb:Query'], partitions: ['connections'] },
     ],
@@ -162,9 +166,10 @@ export const TABLE_ACCESS = {
   evaluator: {
     table: [
       { actions: ['dynamodb:Query', 'dynamodb:UpdateItem'], partitions: ['symbols'] },
-      { actions: ['dynamodb:UpdateItem'], partitions: ['owners'] },
-      { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], partitions: ['alerts'] },
-      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], partitions: ['restBudget'] },
+      // GetItem: a claim that lost its condition reads the rule (flood window) or the alert (a duplicate) it met.
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], partitions: ['owners'] },
+      { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], partitions: ['alerts'] },
+      { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], partitions: ['restBudget', 'alertLimits'] },
     ],
     indexes: [{ index: ACTIVE_RULES_BY_SYMBOL_INDEX.indexName }, { index: DELIVERY_OUTBOX_INDEX.indexName }],
   },

@@ -8,7 +8,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayProxyResultV2, APIGatewayReq
 import { DELIVERY_CHANNEL_TYPES, queueUrlSetting } from '../core/channels/registry';
 import { AUTHORIZER, ROUTES } from '../functions/api/routes';
 import type { SocketEvent } from '../functions/dashboard-socket/socket-event';
-import { loadApiConfig, loadEvaluatorConfig, loadNotifierConfig, loadStorageConfig, type DeliveryQueuesConfig } from '../functions/shared/config';
+import { loadApiConfig, loadDashboardSocketConfig, loadEvaluatorConfig, loadNotifierConfig, type DeliveryQueuesConfig } from '../functions/shared/config';
 import { openDb } from '../functions/shared/database';
 import type { Db } from '../storage/dynamodb-client';
 import type { Env } from '../functions/shared/env-settings';
@@ -115,11 +115,12 @@ const modules = () => (functionModules ??= importFunctionModules());
 /** Makes the dashboard-socket functions on the table of `env` (a bad setting stops the start with its ConfigError). */
 export async function loadSocketFunctions(env: Env): Promise<{ functions: SocketFunctions; db: Db }> {
   const { socket } = await modules();
-  const db = openDb(loadStorageConfig(env));
+  const config = loadDashboardSocketConfig(env);
+  const db = openDb(config);
   return {
     functions: {
       authorizer: socket.createSocketAuthorizerHandler(db),
-      connect: socket.createConnectHandler(db),
+      connect: socket.createConnectHandler(db, config.dashboardSocketsPerOwner),
       disconnect: socket.createDisconnectHandler(db),
       watch: socket.createWatchHandler(db),
     },
@@ -141,7 +142,7 @@ export async function loadFunctions(env: Env): Promise<LocalFunctions> {
     updateRule: routes.updateRuleRoute(services),
     deleteRule: routes.deleteRuleRoute(services),
     listAlerts: routes.listAlertsRoute(services),
-    getHealth: health.getHealthRoute(db, apiConfig.heartbeatStaleSeconds),
+    getHealth: health.getHealthRoute(db, apiConfig),
   } satisfies Record<(typeof ROUTES)[number]['operationId'], unknown>;
   const api = new Map<string, LambdaHandler>(ROUTES.map((route) => [route.entry, byOperation[route.operationId] as LambdaHandler]));
   api.set(AUTHORIZER.entry, authorizer.createApiAuthorizerHandler(db) as LambdaHandler);

@@ -357,7 +357,7 @@ function groupEntries(entries: Array<[string, string]>): Record<string, string[]
 
 function refuse(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify({ message });
-  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 500: 'Internal Server Error' }[status] ?? 'Error';
+  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests', 500: 'Internal Server Error' }[status] ?? 'Error';
   if (!socket.writable) {
     socket.destroy();
     return;

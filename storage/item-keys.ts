@@ -96,3 +96,6 @@ export const restBudgetKey = (tokenHash: string) => key(`RESTBUDGET#${tokenHash}
 
 /** A pacing lane of the notifiers (storage/send-pacing-repository.ts), e.g. `telegram:bot`. */
 export const paceLaneKey = (lane: string) => key(`PACE#${lane}`, 'PACE');
+
+/** One owner's alerts of one minute, counted against OWNER_ALERTS_PER_MINUTE (storage/alert-limits-repository.ts). */
+export const ownerMinuteKey = (owner: string, minute: string) => key(`ALERTLIMIT#${owner}`, `MINUTE#${minute}`);

@@ -36,6 +36,8 @@ export interface RuleTriggerState {
   lastFiredAt?: number;
   /** The evaluator's claim watermark (tick position up to which firings are claimed). */
   firedThrough?: number;
+  /** The flood guard's window: tick times of the latest fires of `version` (storage/alert-limits.ts). */
+  recentFires?: { version: number; at: number[] };
 }
 
 /** A rule as stored: the API resource without the feed's verdict (a stored `status`), its owner and its trigger state. */
@@ -64,7 +66,7 @@ const RULE_FIELDS = Object.keys(storedRuleSchema.shape) as (keyof StoredRule)[];
  * What an API write sets: the fields a patch may carry (from its schema), plus the bookkeeping
  * of a change. Trigger state and counters belong to the evaluator and are never written here.
  */
-const CHANGEABLE_FIELDS = [...(Object.keys(rulePatchSchema.shape) as (keyof RuleRecord)[]), 'updatedAt', 'version', 'armed'] as const;
+const CHANGEABLE_FIELDS = [...(Object.keys(rulePatchSchema.shape) as (keyof RuleRecord)[]), 'updatedAt', 'version', 'armed', 'pausedReason'] as const;
 
 export function toRuleRecord(item: Record<string, unknown>): RuleRecord {
   const record = Object.fromEntries(RULE_FIELDS.map((field) => [field, item[field] ?? null])) as unknown as StoredRule;
@@ -76,7 +78,14 @@ export function toRuleRecord(item: Record<string, unknown>): RuleRecord {
     armed: item.armed === true,
     ...(typeof item.lastFiredAt === 'number' ? { lastFiredAt: item.lastFiredAt } : {}),
     ...(typeof item.firedThrough === 'number' ? { firedThrough: item.firedThrough } : {}),
+    ...(isRecentFires(item.recentFires) ? { recentFires: item.recentFires } : {}),
   };
+}
+
+function isRecentFires(value: unknown): value is { version: number; at: number[] } {
+  if (typeof value !== 'object' || value === null) return false;
+  const { version, at } = value as Record<string, unknown>;
+  return typeof version === 'number' && Array.isArray(at) && at.every((t) => typeof t === 'number');
 }
 
 const isActive = (status: StoredRuleStatus) => status === 'active';

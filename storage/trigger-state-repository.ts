@@ -17,12 +17,25 @@
  * A shared transaction is all or nothing: when some of its conditions fail (a duplicate, a stale
  * rule), the cancellation reasons tell which, those writes are settled, and the rest is written
  * again without them.
+ *
+ * Alert limits ride on the claim (docs/security.md, "Alerts per minute and the flood guard"):
+ * - the flood guard: the rule item keeps its latest fire times (alert-limits.ts `judgeFire`), and
+ *   the claim is conditional on `triggerCount` being the one the window was judged from, so the
+ *   window is exact across instances. A claim judged from an older copy of the rule (the
+ *   evaluator's cache lags its own last claim) reads the rule again and is written again. The fire
+ *   past the guard pauses the rule (`pausedReason: "flood_guard"`) in its claim, and its alert
+ *   record carries the pause notice as its message: delivered like any alert, in place of it.
+ * - held back by the owner's alerts per minute (decided before the claim,
+ *   alert-limits-repository.ts): the alert is recorded with every delivery `rate_limited` and
+ *   kept out of the outbox; the minute's notice carrier also writes the notice, an alert record
+ *   of its own (id `<alert id>.notice`) in the outbox, in the same transaction.
  */
 import type { Alert } from '../core/rule-model';
+import { DEFAULT_FLOOD_GUARD, floodNotice, judgeFire, type FloodGuardSettings } from './alert-limits';
 import { alertItemKeys, alertKeyOf, DEFAULT_ALERT_RETENTION_DAYS, getAlert } from './alerts-repository';
 import type { Db } from './dynamodb-client';
 import { GSI1PK, GSI1SK, outboxIndexKeys, PK, ruleKey, TTL } from './item-keys';
-import type { RuleRecord } from './rules-repository';
+import { getRule, type RuleRecord } from './rules-repository';
 import { symbolCounterUpdate } from './symbols-repository';
 import { DYNAMODB_TRANSACTION_LIMITS, groupWrites, TransactionCancelledError, writeTransaction, type TransactionItem, type TransactionLimits } from './transactions';
 
@@ -41,10 +54,19 @@ export interface ClaimRequest {
   toPos: number;
   retentionDays?: number;
   now: Date;
+  /** Default {@link DEFAULT_FLOOD_GUARD} (15 fires in 3 minutes). */
+  floodGuard?: FloodGuardSettings;
+  /**
+   * Held back by the owner's alerts per minute: `alert.deliveries` are all `rate_limited` and the
+   * alert stays out of the outbox; `notice` (the minute's one notice, its deliveries pending) is
+   * written beside it.
+   */
+  heldBack?: { notice: Alert | null };
 }
 
 export type ClaimResult =
-  | { status: 'claimed' }
+  /** `paused`: this fire tripped the flood guard: the rule is paused and the alert carries the notice. */
+  | { status: 'claimed'; paused?: boolean }
   /** The alert was written before (a retried or raced batch): these deliveries are still pending. */
   | { status: 'duplicate'; pending: number[] }
   /** The rule is no longer active, changed version, or fired from these ticks already. */
@@ -78,36 +100,79 @@ export interface ClaimOptions {
   onResult?: (index: number, result: ClaimResult) => void;
 }
 
-function claimWrite(db: Db, request: ClaimRequest): RuleWrite<ClaimResult> {
-  const { record, alert } = request;
+/** Rewrites of one claim (its rule read again) before the batch fails: each means another claim of the rule landed meanwhile. */
+const MAX_CLAIM_REWRITES = 5;
+
+/**
+ * The claim's writes, judged from `rule` (the engine's copy, or the rule read again after the
+ * claim found it had fired since: module header).
+ */
+function claimWrite(db: Db, request: ClaimRequest, rule: RuleRecord = request.record, rewrites = 0): RuleWrite<ClaimResult> {
+  const { record } = request;
   const retentionSeconds = (request.retentionDays ?? DEFAULT_ALERT_RETENTION_DAYS) * 86_400;
+  const guard = request.floodGuard ?? DEFAULT_FLOOD_GUARD;
+  const verdict = judgeFire(rule.recentFires, record.version, request.firedAt, guard);
+  const paused = verdict.flood && !request.consumed;
+  const held = paused ? undefined : request.heldBack;
+  const alert: Alert = paused
+    ? {
+        ...request.alert,
+        message: floodNotice(record.symbol, guard),
+        deliveries: request.alert.deliveries.map((d) => ({ ...d, status: 'pending' as const })),
+      }
+    : request.alert;
   const key = alertKeyOf(alert);
+  const leaves = request.consumed || paused;
   const set = [
     'lastFiredAt = :firedAt',
     'firedThrough = :toPos',
     'armed = :armed',
     'lastTriggeredAt = :triggeredAt',
     'triggerCount = if_not_exists(triggerCount, :zero) + :one',
-    ...(request.consumed ? ['#status = :triggered'] : []),
+    'recentFires = :recent',
+    ...(request.consumed ? ['#status = :triggered'] : paused ? ['#status = :paused', 'pausedReason = :flood'] : []),
   ];
+  const readCount = rule.triggerCount;
+  const alertItem = (written: Alert, inOutbox: boolean) => ({
+    Put: {
+      TableName: db.tableName,
+      Item: {
+        ...written,
+        ...alertItemKeys(record.owner, written),
+        ...(inOutbox ? outboxIndexKeys(alertKeyOf(written)) : {}),
+        owner: record.owner,
+        // The channels and note as they were when the alert fired: what the notifier delivers.
+        channels: record.channels,
+        note: record.note,
+        // Delivery leases by position (deliveries-repository.ts); kept off the alert resource.
+        leases: {},
+        [TTL]: Math.floor(Date.parse(written.triggeredAt) / 1000) + retentionSeconds,
+      },
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': PK },
+    },
+  });
+  const notice = held?.notice ?? null;
   return {
     symbol: record.symbol,
-    leaves: request.consumed,
+    leaves,
     now: request.now,
-    written: { status: 'claimed' },
+    written: { status: 'claimed', ...(paused ? { paused: true } : {}) },
     items: [
       {
         Update: {
           TableName: db.tableName,
           Key: ruleKey(record.owner, record.id),
-          UpdateExpression: `SET ${set.join(', ')}${request.consumed ? ' REMOVE #gpk, #gsk' : ''}`,
+          UpdateExpression: `SET ${set.join(', ')}${leaves ? ' REMOVE #gpk, #gsk' : ''}`,
           ConditionExpression:
-            'attribute_exists(#pk) AND #status = :active AND #version = :version AND (attribute_not_exists(firedThrough) OR firedThrough < :fromPos)',
+            'attribute_exists(#pk) AND #status = :active AND #version = :version AND (attribute_not_exists(firedThrough) OR firedThrough < :fromPos)' +
+            // The flood window was judged from this count of fires (exact across instances).
+            (readCount === 0 ? ' AND (attribute_not_exists(triggerCount) OR triggerCount = :readCount)' : ' AND triggerCount = :readCount'),
           ExpressionAttributeNames: {
             '#pk': PK,
             '#status': 'status',
             '#version': 'version',
-            ...(request.consumed ? { '#gpk': GSI1PK, '#gsk': GSI1SK } : {}),
+            ...(leaves ? { '#gpk': GSI1PK, '#gsk': GSI1SK } : {}),
           },
           ExpressionAttributeValues: {
             ':firedAt': request.firedAt,
@@ -119,38 +184,37 @@ function claimWrite(db: Db, request: ClaimRequest): RuleWrite<ClaimResult> {
             ':one': 1,
             ':active': 'active',
             ':version': record.version,
-            ...(request.consumed ? { ':triggered': 'triggered' } : {}),
+            ':recent': verdict.recent,
+            ':readCount': readCount,
+            ...(request.consumed ? { ':triggered': 'triggered' } : paused ? { ':paused': 'paused', ':flood': 'flood_guard' } : {}),
           },
         },
       },
-      {
-        Put: {
-          TableName: db.tableName,
-          Item: {
-            ...alert,
-            ...alertItemKeys(record.owner, alert),
-            ...outboxIndexKeys(key),
-            owner: record.owner,
-            // The channels and note as they were when the alert fired: what the notifier delivers.
-            channels: record.channels,
-            note: record.note,
-            // Delivery leases by position (deliveries-repository.ts); kept off the alert resource.
-            leases: {},
-            [TTL]: Math.floor(Date.parse(alert.triggeredAt) / 1000) + retentionSeconds,
-          },
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': PK },
-        },
-      },
+      alertItem(alert, held === undefined),
+      ...(notice === null ? [] : [alertItem(notice, true)]),
     ],
-    // The alert exists: a retried or raced batch (its pending deliveries are queued again); else the rule is stale.
+    // The alert exists: a retried or raced batch (its pending deliveries are queued again). The
+    // rule fired since the copy judged: judged again from the rule as stored. Else the rule is stale.
     settle: async (reasons) => {
       if (reasons[1] === 'ConditionalCheckFailed') {
         const existing = await getAlert(db, record.owner, key);
         const pending = (existing?.deliveries ?? []).flatMap((d, i) => (d.status === 'pending' ? [i] : []));
         return { status: 'duplicate', pending };
       }
-      return { status: 'stale' };
+      if (reasons[2] === 'ConditionalCheckFailed' && reasons[0] !== 'ConditionalCheckFailed') {
+        // The notice is there already (its alert is not: written by a claim that was then stale).
+        return new Rewrite(claimWrite(db, { ...request, heldBack: { notice: null } }, rule, rewrites));
+      }
+      const stored = await getRule(db, record.owner, record.id);
+      const firedSince =
+        stored !== null &&
+        stored.status === 'active' &&
+        stored.version === record.version &&
+        (stored.firedThrough === undefined || stored.firedThrough < request.fromPos) &&
+        stored.triggerCount !== readCount;
+      if (!firedSince) return { status: 'stale' };
+      if (rewrites >= MAX_CLAIM_REWRITES) throw new Error(`the claim of rule ${record.id} was overtaken by other claims ${rewrites} times`);
+      return new Rewrite(claimWrite(db, request, stored, rewrites + 1));
     },
   };
 }
@@ -228,8 +292,16 @@ interface RuleWrite<R> {
   now: Date;
   /** The result once the items are written. */
   written: R;
-  /** The result when one of the items' conditions failed; `reasons[i]` is item i's cancellation code. */
-  settle(reasons: readonly string[]): Promise<R>;
+  /**
+   * The result when one of the items' conditions failed (`reasons[i]` is item i's cancellation
+   * code), or a {@link Rewrite}: the write to try again in its place.
+   */
+  settle(reasons: readonly string[]): Promise<R | Rewrite<R>>;
+}
+
+/** What a write's settle answers when the write is to be made again, differently (a claim judged from a newer rule). */
+class Rewrite<R> {
+  constructor(readonly write: RuleWrite<R>) {}
 }
 
 /**
@@ -273,8 +345,9 @@ async function writeGroup<R>(
   writes: readonly RuleWrite<R>[],
   settled: (index: number, result: R) => void,
 ): Promise<void> {
+  const rewritten = new Map<number, RuleWrite<R>>();
   const writeOf = (i: number): RuleWrite<R> => {
-    const write = writes[i];
+    const write = rewritten.get(i) ?? writes[i];
     if (write === undefined) throw new Error(`no rule write ${i}`);
     return write;
   };
@@ -289,16 +362,27 @@ async function writeGroup<R>(
     } catch (error) {
       if (!(error instanceof TransactionCancelledError)) throw error;
       const again: number[] = [];
+      let explained = false;
       let offset = 0;
       for (const i of open) {
         const write = writeOf(i);
         const reasons = error.reasons.slice(offset, offset + write.items.length);
         offset += write.items.length;
-        if (reasons.includes('ConditionalCheckFailed')) settled(i, await write.settle(reasons));
-        else again.push(i);
+        if (!reasons.includes('ConditionalCheckFailed')) {
+          again.push(i);
+          continue;
+        }
+        const outcome = await write.settle(reasons);
+        if (outcome instanceof Rewrite) {
+          rewritten.set(i, outcome.write);
+          again.push(i);
+          explained = true;
+        } else {
+          settled(i, outcome);
+        }
       }
       // Nothing the writes' own conditions explain (the counter item, a conflict that outlasted the retries).
-      if (again.length === open.length) throw error;
+      if (again.length === open.length && !explained) throw error;
       open = again;
     }
   }

@@ -3,7 +3,11 @@ import * as z from 'zod';
 import { DELIVERY_CHANNEL_TYPES, type DeliveryChannelType } from '../channels/registry';
 import { conditionSchema } from './conditions';
 
-export const DELIVERY_STATUSES = ['pending', 'sent', 'failed'] as const;
+/**
+ * `rate_limited`: held back by the owner's alerts-per-minute limit (OWNER_ALERTS_PER_MINUTE); the
+ * alert is recorded but never queued, and the notifier treats the delivery as done.
+ */
+export const DELIVERY_STATUSES = ['pending', 'sent', 'failed', 'rate_limited'] as const;
 
 // Every registered channel type (the registry is never empty: test/core/channels/registry.test.ts).
 const deliveryChannels = DELIVERY_CHANNEL_TYPES as [DeliveryChannelType, ...DeliveryChannelType[]];

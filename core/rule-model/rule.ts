@@ -23,6 +23,12 @@ export const STORED_RULE_STATUSES = ['active', 'paused', 'triggered', 'expired']
  * iTick refused as unknown (never stored, never settable: it lasts until a rule on the symbol changes).
  */
 export const RULE_STATUSES = [...STORED_RULE_STATUSES, 'invalid_symbol'] as const;
+/**
+ * Why the server paused a rule: `flood_guard` — it fired more than FLOOD_GUARD_FIRES (15) times
+ * within FLOOD_GUARD_WINDOW_SECONDS (180). Null for a rule paused by its owner, or not paused;
+ * resuming (any patch that leaves the rule active) clears it.
+ */
+export const PAUSED_REASONS = ['flood_guard'] as const;
 /** Statuses a client may set: pause and resume. */
 export const SETTABLE_STATUSES = ['active', 'paused'] as const;
 
@@ -115,6 +121,10 @@ const storedRuleFields = {
   message: z.string().nullable(),
   note: z.string().nullable(),
   status: z.enum(STORED_RULE_STATUSES),
+  pausedReason: z
+    .enum(PAUSED_REASONS)
+    .nullable()
+    .meta({ description: 'why the server paused the rule (flood_guard: it fired more than 15 times in 3 minutes), else null; resuming clears it' }),
   createdAt: z.string(),
   updatedAt: z.string(),
   lastTriggeredAt: z.string().nullable(),
@@ -154,6 +164,7 @@ export const ruleSchema = z.strictObject({
 });
 
 export type TriggerMode = z.infer<typeof triggerSchema>;
+export type PausedReason = (typeof PAUSED_REASONS)[number];
 export type RuleStatus = (typeof RULE_STATUSES)[number];
 export type StoredRuleStatus = (typeof STORED_RULE_STATUSES)[number];
 export type RuleWarmUp = z.infer<typeof ruleWarmUpSchema>;

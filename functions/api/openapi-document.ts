@@ -129,7 +129,8 @@ function operation(route: RouteDefinition, idOf: Map<z.ZodType, string>): JsonSc
     operationId: route.operationId,
     summary: route.summary,
     tags: route.tag === undefined ? [] : [route.tag],
-    security: route.authorized ? [{ [SECURITY_SCHEME]: [] }] : [],
+    // A public route that can answer 401 (GET /health) takes a key optionally: none, or the bearer key.
+    security: route.authorized ? [{ [SECURITY_SCHEME]: [] }] : route.errors.includes(401) ? [{}, { [SECURITY_SCHEME]: [] }] : [],
     ...(pathParameters.length + queryParameters.length === 0 ? {} : { parameters: [...pathParameters, ...queryParameters] }),
     ...(queryParameters.length === 0 ? {} : { [ADDITIONAL_QUERY_PARAMETERS_KEYWORD]: false }),
     ...(route.body === undefined

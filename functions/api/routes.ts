@@ -36,7 +36,7 @@ export interface RouteDefinition {
 export const ROUTE_TAGS = {
   rules: 'alert rules: create, list, read, change, pause, resume, delete',
   alerts: 'the history of fired alerts and their deliveries',
-  health: 'whether the market feed is live (no API key)',
+  health: "whether the market feed is live (no API key needed; with one, the caller's own symbols and limits)",
 } as const;
 
 export type RouteTag = keyof typeof ROUTE_TAGS;
@@ -143,9 +143,10 @@ export const ROUTES = [
     tableAccess: 'read',
     operationId: 'getHealth',
     tag: 'health',
-    summary: 'Whether the feed is live and when the last tick arrived',
-    success: { status: 200, description: 'feed health', schema: healthSchema },
-    errors: [],
+    summary: "Whether the feed is live and when the last tick arrived; with an API key also the caller's own symbols and limits",
+    success: { status: 200, description: 'feed health: counts only without a key; with a valid key also `owner`, that owner’s own data', schema: healthSchema },
+    // 401: an Authorization header with an unknown, revoked or malformed key (no header is fine).
+    errors: [401],
   },
 ] as const satisfies readonly (RouteDefinition & { tag: RouteTag })[];
 

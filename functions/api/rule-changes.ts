@@ -42,6 +42,7 @@ export function toRuleResource(record: RuleRecord, now: Date, feed: SymbolFeedSt
     message: record.message,
     note: record.note,
     status,
+    pausedReason: record.pausedReason,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     lastTriggeredAt: record.lastTriggeredAt,
@@ -65,6 +66,7 @@ export function newRuleRecord(owner: string, input: RuleCreate, options: { id: s
     ...input,
     id: options.id,
     owner,
+    pausedReason: null,
     createdAt: at,
     updatedAt: at,
     lastTriggeredAt: null,
@@ -93,6 +95,9 @@ export function patchedRuleRecord(before: RuleRecord, patch: RulePatch, now: Dat
     version: before.version + 1,
     armed: true,
   };
+  // A rule that stays paused keeps why it was paused; resuming (or any other status) clears it.
+  // The new version also starts a fresh flood-guard window (storage/alert-limits.ts).
+  after.pausedReason = after.status === 'paused' ? before.pausedReason : null;
   if (after.status === 'active' && effectiveStatus(after, now) === 'expired') {
     throw new ValidationError([
       { path: 'expiresAt', message: 'has passed: send a later expiresAt (or null) with status "active" to re-activate the rule' },

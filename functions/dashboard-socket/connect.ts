@@ -1,6 +1,8 @@
-/** `$connect` of the dashboard WebSocket API: the Lambda entry of connect-route.ts, on the table its environment names. */
-import { loadStorageConfig } from '../shared/config';
+/** `$connect` of the dashboard WebSocket API: the Lambda entry of connect-route.ts, on the table and with the socket limit its environment names. */
+import { loadDashboardSocketConfig } from '../shared/config';
 import { openDb } from '../shared/database';
 import { createConnectHandler } from './connect-route';
 
-export const handler = createConnectHandler(openDb(loadStorageConfig()));
+const config = loadDashboardSocketConfig();
+
+export const handler = createConnectHandler(openDb(config), config.dashboardSocketsPerOwner);

@@ -13,6 +13,8 @@ import { LOCAL_CREDENTIALS } from '../../core/local-credentials';
 import { listActiveRulesBySymbol } from '../../storage/rules-repository';
 import { listWatchedSymbols, setSymbolWarmUp } from '../../storage/symbols-repository';
 import { claimAlerts, expireRules, recordArmedAll } from '../../storage/trigger-state-repository';
+import { alertMinute, DEFAULT_FLOOD_GUARD, type Admission, type FloodGuardSettings } from '../../storage/alert-limits';
+import { admitOwnerAlerts } from '../../storage/alert-limits-repository';
 import { listOutbox, markQueued } from '../../storage/delivery-outbox';
 import type { Db } from '../../storage/dynamodb-client';
 import type { EvaluatorConfig } from '../shared/config';
@@ -22,7 +24,7 @@ import { dynamoRestBudgetStore, ItickMarketData, ItickRestClient, RestBudget, re
 import { logger } from '../shared/logger';
 import { RateLimitedLog } from '../shared/rate-limited-log';
 import { SqsDeliveryQueue } from './delivery-queue';
-import type { EvaluatorDeps, TriggerStore } from './evaluate-batch';
+import type { AlertLimiter, EvaluatorDeps, TriggerStore } from './evaluate-batch';
 import { DEFAULT_WARM_UP_OPTIONS, IndicatorWarmUp } from './indicator-warm-up';
 import { OutboxWatch } from './outbox-sweeper';
 import { DEFAULT_PREV_CLOSE_OPTIONS, PrevCloseWarmUp } from './prev-close-warm-up';
@@ -31,19 +33,45 @@ import { RuleCache } from './rule-cache';
 
 export const metrics = new Metrics({ namespace: 'StockAlerts', serviceName: 'evaluator' });
 
-export function dynamoTriggerStore(db: Db, retentionDays: number): TriggerStore {
+export function dynamoTriggerStore(db: Db, retentionDays: number, floodGuard: FloodGuardSettings = DEFAULT_FLOOD_GUARD): TriggerStore {
   return {
     claim: (claims, onResult) => {
       const now = new Date();
       return claimAlerts(
         db,
-        claims.map((claim) => ({ ...claim, retentionDays, now })),
+        claims.map((claim) => ({ floodGuard, ...claim, retentionDays, now })),
         onResult === undefined ? {} : { onResult },
       );
     },
     recordArmed: (changes) => recordArmedAll(db, changes.map(({ rule, update }) => ({ record: rule.record, armed: update.armed })), new Date()),
     expire: (rules, now) => expireRules(db, rules.map((rule) => rule.record), new Date(now)),
     markQueued: (owner, alertKey) => markQueued(db, owner, alertKey),
+  };
+}
+
+/**
+ * The owner's alerts per minute, counted in the table (storage/alert-limits-repository.ts): the
+ * alerts of one owner and minute are admitted together, one read and at most one write each.
+ */
+export function dynamoAlertLimiter(db: Db, perMinute: number): AlertLimiter {
+  return {
+    perMinute,
+    admit: async (alerts) => {
+      const groups = new Map<string, { owner: string; minute: string; ids: string[] }>();
+      const groupOf = alerts.map(({ owner, alertId, triggeredAt }) => {
+        const minute = alertMinute(triggeredAt);
+        const key = JSON.stringify([owner, minute]);
+        const group = groups.get(key) ?? { owner, minute, ids: [] };
+        group.ids.push(alertId);
+        groups.set(key, group);
+        return key;
+      });
+      const decided = new Map<string, Map<string, Admission>>();
+      await Promise.all(
+        [...groups].map(async ([key, { owner, minute, ids }]) => decided.set(key, await admitOwnerAlerts(db, owner, minute, ids, perMinute))),
+      );
+      return alerts.map(({ alertId }, i) => decided.get(groupOf[i] as string)?.get(alertId) ?? 'admitted');
+    },
   };
 }
 
@@ -156,8 +184,9 @@ export function createEvaluatorDeps(config: EvaluatorConfig): EvaluatorDeps {
     rules,
     ...(warmUp === undefined ? {} : { warmUp }),
     ...(prevClose === undefined ? {} : { prevClose }),
-    store: dynamoTriggerStore(db, config.alertRetentionDays),
+    store: dynamoTriggerStore(db, config.alertRetentionDays, config.floodGuard),
     queue,
+    limits: dynamoAlertLimiter(db, config.ownerAlertsPerMinute),
     ...(outbox === undefined ? {} : { outbox }),
     metrics: { record: (name, value, unit) => metrics.addMetric(name, unit === 'Count' ? MetricUnit.Count : MetricUnit.Milliseconds, value) },
     forgetAfterMs: config.engineForgetAfterMs,

@@ -23,11 +23,21 @@
  * are queued; if queueing fails (or the evaluator dies in between) a later batch's outbox look
  * or the scheduled sweeper queues them (outbox-sweeper.ts). Any failure to reach storage throws:
  * the ingest task retries the batch with the same state, and the claims make the retry safe.
+ *
+ * Alert limits (docs/security.md, "Alerts per minute and the flood guard"): before the claims,
+ * the owner's alerts per minute (`limits`, storage/alert-limits-repository.ts) admit or hold back
+ * each fired alert by its id, so a retry decides the same. A held-back alert is claimed as
+ * usual, recorded with every delivery `rate_limited` and never queued; the minute's first
+ * held-back alert also carries the one notice (an alert record of its own, queued like an
+ * alert). The flood guard is judged inside the claim (trigger-state-repository.ts): the fire
+ * that trips it pauses the rule and is delivered as the pause notice, in place of the alert; the
+ * cache drops the paused rule when its symbol's `rulesVersion` moves, as for any pause.
  */
 import { evaluateBatch, newEngineState, readEngineState, renderMessage } from '../../core/engine';
 import type { EngineState, FiredAlert, RuleIndex, SymbolBatch, TriggerUpdate } from '../../core/engine';
 import { BATCH_EVENT_VERSION, type BatchEvent, type BatchResult } from '../../core/feed';
 import type { Alert } from '../../core/rule-model';
+import { heldBackNotice, type Admission } from '../../storage/alert-limits';
 import { alertKeyOf } from '../../storage/alerts-repository';
 import type { ClaimRequest, ClaimResult } from '../../storage/trigger-state-repository';
 import { deliveriesOf, type DeliveryQueue } from './delivery-queue';
@@ -50,6 +60,14 @@ export interface TriggerStore {
   expire(rules: readonly ActiveRule[], now: number): Promise<void>;
   /** Takes a claimed alert out of the delivery outbox: its deliveries are queued. */
   markQueued(owner: string, alertKey: string): Promise<void>;
+}
+
+/** The owner's alerts per minute, shared by every instance (storage/alert-limits-repository.ts). */
+export interface AlertLimiter {
+  /** OWNER_ALERTS_PER_MINUTE: what the held-back notice names. */
+  readonly perMinute: number;
+  /** One admission per alert, in order; the same alert id always gets the same answer. */
+  admit(alerts: ReadonlyArray<{ owner: string; alertId: string; triggeredAt: string }>): Promise<Admission[]>;
 }
 
 export interface EvaluatorMetrics {
@@ -88,6 +106,8 @@ export interface EvaluatorDeps {
   queue: DeliveryQueue;
   /** Absent: only the scheduled sweeper empties the outbox. */
   outbox?: OutboxRecovery;
+  /** Absent: no per-owner alerts-per-minute limit (the flood guard is the store's). */
+  limits?: AlertLimiter;
   metrics: EvaluatorMetrics;
   forgetAfterMs: number;
   /** Called when the state handed in was not a valid engine state and was dropped. */
@@ -145,11 +165,15 @@ export async function evaluateBatchEvent(deps: EvaluatorDeps, event: BatchEvent,
 
   if (deps.outbox !== undefined) await recoverOutbox(deps, deps.outbox, now);
 
-  const claimed = outcomes.filter((o) => o === 'claimed').length;
+  const claimed = outcomes.filter((o) => o.status === 'claimed').length;
   deps.metrics.record('Points', result.stats.points, 'Count');
   deps.metrics.record('AlertsFired', result.alerts.length, 'Count');
   deps.metrics.record('AlertsClaimed', claimed, 'Count');
-  deps.metrics.record('AlertsDuplicate', outcomes.filter((o) => o === 'duplicate').length, 'Count');
+  deps.metrics.record('AlertsDuplicate', outcomes.filter((o) => o.status === 'duplicate').length, 'Count');
+  const heldBack = outcomes.filter((o) => o.status === 'claimed' && o.heldBack).length;
+  const paused = outcomes.filter((o) => o.paused).length;
+  if (heldBack > 0) deps.metrics.record('AlertsRateLimited', heldBack, 'Count');
+  if (paused > 0) deps.metrics.record('FloodGuardPauses', paused, 'Count');
   deps.metrics.record('BatchAgeMs', Math.max(0, now - event.sentAt), 'Milliseconds');
   return { version: BATCH_EVENT_VERSION, shard: event.shard, seq: event.seq, fired: result.alerts.length, claimed, state };
 }
@@ -206,6 +230,36 @@ interface PreparedClaim {
   key: string;
 }
 
+/** What became of a claim: its store status, whether the owner's limit held it back, whether it paused its rule. */
+interface ClaimOutcome {
+  status: ClaimResult['status'];
+  heldBack: boolean;
+  paused: boolean;
+}
+
+/** The id of the held-back notice an alert carries. */
+export const noticeIdOf = (alertId: string) => `${alertId}.notice`;
+
+/**
+ * Applies the owner's alerts per minute to the prepared claims: a held-back alert's deliveries
+ * become `rate_limited`, and the minute's notice carrier gets the notice record beside it.
+ */
+async function applyLimits(limits: AlertLimiter, claims: readonly PreparedClaim[]): Promise<PreparedClaim[]> {
+  const admissions = await limits.admit(claims.map(({ claim }) => ({ owner: claim.record.owner, alertId: claim.alert.id, triggeredAt: claim.alert.triggeredAt })));
+  if (admissions.length !== claims.length) throw new Error(`the alert limit answered ${admissions.length} admissions for ${claims.length} alerts`);
+  return claims.map((prepared, i) => {
+    const admission = admissions[i] ?? 'admitted';
+    if (admission === 'admitted') return prepared;
+    const { alert } = prepared.claim;
+    const notice: Alert | null =
+      admission === 'notice'
+        ? { ...alert, id: noticeIdOf(alert.id), message: heldBackNotice(limits.perMinute), deliveries: alert.deliveries.map((d) => ({ ...d, status: 'pending' as const })) }
+        : null;
+    const held: Alert = { ...alert, deliveries: alert.deliveries.map((d) => ({ ...d, status: 'rate_limited' as const })) };
+    return { ...prepared, claim: { ...prepared.claim, alert: held, heldBack: { notice } } };
+  });
+}
+
 /** The claim of a fired alert, or undefined when the cache no longer holds its rule. */
 function prepareClaim(event: BatchEvent, fired: FiredAlert, rule: ActiveRule | undefined, update: TriggerUpdate | undefined): PreparedClaim | undefined {
   if (rule === undefined) return undefined;
@@ -244,10 +298,11 @@ async function claimAndQueue(
   event: BatchEvent,
   alerts: readonly FiredAlert[],
   updates: ReadonlyMap<string, TriggerUpdate>,
-): Promise<Array<ClaimResult['status']>> {
-  const claims = alerts.flatMap((fired) => prepareClaim(event, fired, deps.rules.get(fired.ruleId), updates.get(fired.ruleId)) ?? []);
-  if (claims.length === 0) return [];
-  const queued = new Map<number, Promise<ClaimResult['status']>>();
+): Promise<ClaimOutcome[]> {
+  const prepared = alerts.flatMap((fired) => prepareClaim(event, fired, deps.rules.get(fired.ruleId), updates.get(fired.ruleId)) ?? []);
+  if (prepared.length === 0) return [];
+  const claims = deps.limits === undefined ? prepared : await applyLimits(deps.limits, prepared);
+  const queued = new Map<number, Promise<ClaimOutcome>>();
   const queue = (index: number, result: ClaimResult) => {
     const claim = claims[index];
     if (claim === undefined || queued.has(index)) return;
@@ -270,14 +325,31 @@ async function claimAndQueue(
   return Promise.all(claims.map((_, index) => queued.get(index) ?? Promise.reject(new Error(`claim ${index} was not queued`))));
 }
 
-/** Queues the deliveries of a claimed alert (all of them), or of a duplicate (those still pending), and takes it out of the outbox. */
-async function queueClaimed(deps: EvaluatorDeps, prepared: PreparedClaim, outcome: ClaimResult): Promise<ClaimResult['status']> {
-  if (outcome.status === 'stale') return 'stale';
+/**
+ * Queues the deliveries of a claimed alert (all of them), or of a duplicate (those still pending),
+ * and takes it out of the outbox. A held-back alert queues nothing but its notice, if it carries
+ * it; one that tripped the flood guard is the pause notice and is queued as an alert.
+ */
+async function queueClaimed(deps: EvaluatorDeps, prepared: PreparedClaim, outcome: ClaimResult): Promise<ClaimOutcome> {
+  const paused = outcome.status === 'claimed' && outcome.paused === true;
+  const heldBack = prepared.claim.heldBack !== undefined && !paused;
+  if (outcome.status === 'stale') return { status: 'stale', heldBack, paused };
   const { record, alert } = prepared.claim;
-  const indexes = outcome.status === 'claimed' ? record.channels.map((_, i) => i) : outcome.pending;
-  const deliveries = deliveriesOf(record.owner, prepared.key, record.channels, indexes, outcome.status === 'claimed');
-  if (deliveries.length > 0) await deps.queue.enqueue(deliveries);
-  await deps.store.markQueued(record.owner, prepared.key);
+  const all = record.channels.map((_, i) => i);
+  const notice = prepared.claim.heldBack?.notice ?? null;
+  if (heldBack && outcome.status === 'claimed') {
+    if (notice !== null) {
+      const noticeKey = alertKeyOf(notice);
+      await deps.queue.enqueue(deliveriesOf(record.owner, noticeKey, record.channels, all, true));
+      await deps.store.markQueued(record.owner, noticeKey);
+    }
+  } else {
+    // A duplicate held-back alert has no pending deliveries; its notice, if left unqueued, is in the outbox.
+    const indexes = outcome.status === 'claimed' ? all : outcome.pending;
+    const deliveries = deliveriesOf(record.owner, prepared.key, record.channels, indexes, outcome.status === 'claimed');
+    if (deliveries.length > 0) await deps.queue.enqueue(deliveries);
+    if (!heldBack) await deps.store.markQueued(record.owner, prepared.key);
+  }
   deps.onClaimed?.({ ruleId: record.id, symbol: alert.symbol, tickAt: prepared.claim.firedAt, duplicate: outcome.status === 'duplicate' });
-  return outcome.status;
+  return { status: outcome.status, heldBack, paused };
 }

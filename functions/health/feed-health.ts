@@ -6,10 +6,17 @@
  * - `degraded`: live, but some watched symbols are not subscribed (plan limit) or ticks wait
  *   too long for the evaluator;
  * - `ok`: live.
+ *
+ * Anyone may ask, so the public part holds the feed's state and counts only: the names of
+ * unwatched and unknown symbols belong to the owners whose rules watch them (owner-health.ts gives
+ * each owner its own). `unmatchedSymbols` is left out too: those are the feed's spellings of
+ * symbols it sent without a subscription, mostly frames right after an unsubscribe, i.e. symbols
+ * some owner watched a moment ago; the count stays, the names are in the ingest task's warn lines.
  */
 import * as z from 'zod';
 import { MARKETS } from '../../core/rule-model/market';
 import type { Heartbeat } from '../../storage/heartbeat-repository';
+import { ownerHealthSchema } from './owner-health';
 
 export const HEALTH_STATUSES = ['ok', 'degraded', 'down'] as const;
 
@@ -23,12 +30,11 @@ export const healthSchema = z.strictObject({
     lastTickAt: z.string().nullable().meta({ description: 'when the last tick arrived (ISO time)' }),
     heartbeatAt: z.string().nullable().meta({ description: 'when the ingest task last reported (ISO time)' }),
     subscribed: z.int().meta({ description: 'symbols subscribed on the feed' }),
-    unwatched: z.array(z.string()).meta({ description: 'symbols with active rules left unsubscribed (feed plan limit)' }),
+    unwatchedCount: z.int().meta({ description: 'symbols with active rules left unsubscribed (feed plan limit); an owner sees its own in owner.unwatched' }),
     lagMs: z.number().nullable().meta({ description: 'age in ms of the oldest tick the evaluator has not acknowledged yet' }),
     unmatched: z.int().meta({ description: 'data messages since the ingest task started that matched no subscribed symbol' }),
-    unmatchedSymbols: z.array(z.string()).meta({ description: "the feed's symbol values (s) of the most recent unmatched messages, at most 20" }),
     unreadable: z.int().meta({ description: 'feed messages since the ingest task started that could not be read' }),
-    invalidSymbols: z.array(z.string()).meta({ description: 'watched symbols the feed does not know (subscribe answered E001); their rules have status invalid_symbol' }),
+    invalidSymbolCount: z.int().meta({ description: 'watched symbols the feed does not know (subscribe answered E001); an owner sees its own in owner.invalidSymbols' }),
     markets: z
       .array(
         z.strictObject({
@@ -40,17 +46,20 @@ export const healthSchema = z.strictObject({
       )
       .meta({ description: 'each market in use: connected when all its connections are authenticated, its connections and subscribed symbols' }),
   }),
+  owner: ownerHealthSchema.optional(),
 });
 
 export type Health = z.infer<typeof healthSchema>;
+/** The part anyone may read. */
+export type FeedHealth = Omit<Health, 'owner'>;
 
 const iso = (epochMs: number | null) => (epochMs === null ? null : new Date(epochMs).toISOString());
 
-export function assessFeedHealth(heartbeat: Heartbeat | null, now: Date, staleAfterMs: number): Health {
+export function assessFeedHealth(heartbeat: Heartbeat | null, now: Date, staleAfterMs: number): FeedHealth {
   if (heartbeat === null) {
     return {
       status: 'down',
-      feed: { connected: false, lastTickAt: null, heartbeatAt: null, subscribed: 0, unwatched: [], lagMs: null, unmatched: 0, unmatchedSymbols: [], unreadable: 0, invalidSymbols: [], markets: [] },
+      feed: { connected: false, lastTickAt: null, heartbeatAt: null, subscribed: 0, unwatchedCount: 0, lagMs: null, unmatched: 0, unreadable: 0, invalidSymbolCount: 0, markets: [] },
     };
   }
   const live = heartbeat.connected && now.getTime() - heartbeat.updatedAt <= staleAfterMs;
@@ -63,12 +72,11 @@ export function assessFeedHealth(heartbeat: Heartbeat | null, now: Date, staleAf
       lastTickAt: iso(heartbeat.lastTickAt),
       heartbeatAt: iso(heartbeat.updatedAt),
       subscribed: heartbeat.subscribed,
-      unwatched: heartbeat.unwatched,
+      unwatchedCount: heartbeat.unwatched.length,
       lagMs: heartbeat.lagMs,
       unmatched: heartbeat.unmatched,
-      unmatchedSymbols: heartbeat.unmatchedSymbols,
       unreadable: heartbeat.unreadable,
-      invalidSymbols: heartbeat.invalidSymbols,
+      invalidSymbolCount: heartbeat.invalidSymbols.length,
       markets: heartbeat.markets,
     },
   };

@@ -5,4 +5,4 @@ import { getHealthRoute } from './health-route';
 
 const config = loadApiConfig();
 
-export const handler = getHealthRoute(openDb(config), config.heartbeatStaleSeconds);
+export const handler = getHealthRoute(openDb(config), config);

@@ -7,6 +7,7 @@ import { DELIVERY_CHANNEL_TYPES, queueUrlSetting, type DeliveryChannelType, type
 import { DEFAULT_ALLOWED_PORTS_SETTING, parseAllowedPorts, type AllowedPorts } from '../../core/channels/url-destination';
 import { TABLE } from '../../storage/table-definition';
 import { DEFAULT_ALERT_RETENTION_DAYS } from '../../storage/alerts-repository';
+import { DEFAULT_OWNER_ALERTS_PER_MINUTE } from '../../storage/alert-limits';
 import type { PaceSettings } from '../../core/channels/definition';
 import { DEFAULT_LANE_SETTINGS, DEFAULT_MAX_PACE_WAIT_MS, DEFAULT_RETRY_BASE_MS, DELIVERY_MAX_ATTEMPTS, type LaneSettings } from './delivery-queue-settings';
 import { optional, parseEnvSettings, type Env } from './env-settings';
@@ -59,7 +60,17 @@ const storageEnvSchema = z.object({
   AWS_REGION: optional(z.string().default('us-east-1')),
 });
 
+/** Open dashboard WebSocket connections per owner (docs/api.md "Limits"); `GET /health` shows it too. */
+const dashboardSocketsPerOwner = wholeNumber(1, 1000, 5);
+/** Alerts per owner per minute (all its rules); past it alerts are recorded `rate_limited`, not sent. The evaluator enforces it, `GET /health` shows it. */
+const ownerAlertsPerMinute = wholeNumber(1, 2000, DEFAULT_OWNER_ALERTS_PER_MINUTE);
+
+/** The dashboard WebSocket API's `$connect`: the table and the per-owner socket limit. */
+const dashboardSocketEnvSchema = storageEnvSchema.extend({ DASHBOARD_SOCKETS_PER_OWNER: dashboardSocketsPerOwner });
+
 const apiEnvSchema = storageEnvSchema.extend({
+  DASHBOARD_SOCKETS_PER_OWNER: dashboardSocketsPerOwner,
+  OWNER_ALERTS_PER_MINUTE: ownerAlertsPerMinute,
   RULE_QUOTA: wholeNumber(1, 1_000_000, 1000),
   /** Distinct symbols an owner's active and paused rules may watch (docs/api.md "Limits"). */
   OWNER_SYMBOL_LIMIT: wholeNumber(1, 100_000, 200),
@@ -109,6 +120,11 @@ const evaluatorEnvSchema = storageEnvSchema.extend({
   WARM_UP_TIMEOUT_MS: wholeNumber(100, 30_000, 1500),
   /** How long a warm-up fetch may wait for the REST budget; 0: it never queues on the hot path. */
   WARM_UP_BUDGET_WAIT_MS: wholeNumber(0, 30_000, 0),
+  // Alert limits (docs/security.md, "Alerts per minute and the flood guard").
+  OWNER_ALERTS_PER_MINUTE: ownerAlertsPerMinute,
+  /** A rule that fires more than this many times within FLOOD_GUARD_WINDOW_SECONDS is paused. */
+  FLOOD_GUARD_FIRES: wholeNumber(1, 100, 15),
+  FLOOD_GUARD_WINDOW_SECONDS: wholeNumber(10, 3600, 180),
 });
 
 const notifierEnvSchema = storageEnvSchema.extend({
@@ -151,7 +167,16 @@ export interface StorageConfig {
   region: string;
 }
 
+export interface DashboardSocketConfig extends StorageConfig {
+  /** `DASHBOARD_SOCKETS_PER_OWNER`: open dashboard WebSocket connections per owner. */
+  dashboardSocketsPerOwner: number;
+}
+
 export interface ApiConfig extends StorageConfig {
+  /** `DASHBOARD_SOCKETS_PER_OWNER`, shown in `GET /health`'s owner limits. */
+  dashboardSocketsPerOwner: number;
+  /** `OWNER_ALERTS_PER_MINUTE`, shown in `GET /health`'s owner limits (the evaluator enforces it). */
+  ownerAlertsPerMinute: number;
   ruleQuota: number;
   /** `OWNER_SYMBOL_LIMIT`: distinct symbols of an owner's active and paused rules. */
   ownerSymbolLimit: number;
@@ -192,6 +217,10 @@ export interface EvaluatorConfig extends StorageConfig, DeliveryQueuesConfig {
   warmUpTimeoutMs: number;
   /** How long a warm-up fetch may wait for the REST budget (0: refused at once when it is spent). */
   warmUpBudgetWaitMs: number;
+  /** `OWNER_ALERTS_PER_MINUTE`: alerts per owner per minute; the rest are recorded `rate_limited`. */
+  ownerAlertsPerMinute: number;
+  /** `FLOOD_GUARD_FIRES` / `FLOOD_GUARD_WINDOW_SECONDS` (as ms): more fires than this within the window pause the rule. */
+  floodGuard: { fires: number; windowMs: number };
 }
 
 /** One REST budget per iTick token, shared by every caller in every process. */
@@ -248,10 +277,17 @@ function storageOf(parsed: { TABLE_NAME: string; DYNAMODB_ENDPOINT?: string | un
   return { tableName: parsed.TABLE_NAME, dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT, region: parsed.AWS_REGION };
 }
 
+export function loadDashboardSocketConfig(env: Env = process.env): DashboardSocketConfig {
+  const parsed = parseEnv(dashboardSocketEnvSchema, env);
+  return { ...storageOf(parsed), dashboardSocketsPerOwner: parsed.DASHBOARD_SOCKETS_PER_OWNER };
+}
+
 export function loadApiConfig(env: Env = process.env): ApiConfig {
   const parsed = parseEnv(apiEnvSchema, env);
   return {
     ...storageOf(parsed),
+    dashboardSocketsPerOwner: parsed.DASHBOARD_SOCKETS_PER_OWNER,
+    ownerAlertsPerMinute: parsed.OWNER_ALERTS_PER_MINUTE,
     ruleQuota: parsed.RULE_QUOTA,
     ownerSymbolLimit: parsed.OWNER_SYMBOL_LIMIT,
     alertRetentionDays: parsed.ALERT_RETENTION_DAYS,
@@ -279,6 +315,8 @@ export function loadEvaluatorConfig(env: Env = process.env): EvaluatorConfig {
     warmUpMaxPerBatch: parsed.WARM_UP_MAX_PER_BATCH,
     warmUpTimeoutMs: parsed.WARM_UP_TIMEOUT_MS,
     warmUpBudgetWaitMs: parsed.WARM_UP_BUDGET_WAIT_MS,
+    ownerAlertsPerMinute: parsed.OWNER_ALERTS_PER_MINUTE,
+    floodGuard: { fires: parsed.FLOOD_GUARD_FIRES, windowMs: parsed.FLOOD_GUARD_WINDOW_SECONDS * 1000 },
   };
 }
 

@@ -20,6 +20,7 @@ const rule: Rule = {
   message: null,
   note: 'swing',
   status: 'active',
+  pausedReason: null,
   createdAt: '2026-03-02T14:30:00.000Z',
   updatedAt: '2026-03-02T14:30:00.000Z',
   lastTriggeredAt: null,

@@ -162,9 +162,9 @@ describe('the local stack against a server that speaks the docs’ shapes', () =
     }, 60_000);
     expect(shown.statusMessage).toMatch(/not found this produce/);
     // The next heartbeat lists it.
-    await until('GET /health to list the unknown symbol', async () => {
-      const health = (await (await fetch(`${api}/health`)).json()) as { feed: { invalidSymbols: string[] } };
-      return health.feed.invalidSymbols.includes('ZZZZQ$US') ? true : undefined;
+    await until("GET /health to list the unknown symbol among the owner's own", async () => {
+      const health = (await (await fetch(`${api}/health`, { headers: { Authorization: headers.Authorization } })).json()) as { owner?: { invalidSymbols: string[] } };
+      return health.owner?.invalidSymbols.includes('ZZZZQ$US') === true ? true : undefined;
     });
     expect(server.subscribedSymbols()).toContain('AAPL$US');
     expect(server.subscribedSymbols()).not.toContain('ZZZZQ$US');

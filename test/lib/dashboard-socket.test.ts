@@ -49,7 +49,8 @@ describe('DashboardSocket', () => {
     }
     const tableActions = (name: string) => [...new Set(statementsOfRole(template, `Socket${name}Role`).flatMap((s) => [s.Action].flat().filter((a) => a.startsWith('dynamodb:'))))].sort();
     expect(tableActions('Authorizer')).toEqual(['dynamodb:GetItem']);
-    expect(tableActions('Connect')).toEqual(['dynamodb:PutItem']);
+    // Query: the owner's socket slots (DASHBOARD_SOCKETS_PER_OWNER) before the claiming transaction.
+    expect(tableActions('Connect')).toEqual(['dynamodb:PutItem', 'dynamodb:Query']);
     expect(tableActions('Disconnect')).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem']);
     expect(tableActions('Watch')).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
   });

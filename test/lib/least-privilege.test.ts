@@ -56,7 +56,8 @@ describe('least privilege on the table', () => {
       for (const action of WRITES) expect(actions.get(action)?.has(PARTITIONS.apiKeys) ?? false, `${role} ${action}`).toBe(false);
     }
     const keyReaders = [...roles].filter(([, actions]) => READS.some((a) => actions.get(a)?.has(PARTITIONS.apiKeys))).map(([role]) => role);
-    expect(keyReaders.sort()).toEqual(['DashboardSocketAuthorizerRole', 'RulesApiAuthorizerRole']);
+    // GET /health checks a key itself (it also answers without one, so it sits outside the authorizer).
+    expect(keyReaders.sort()).toEqual(['DashboardSocketAuthorizerRole', 'RulesApiAuthorizerRole', 'RulesApigetHealthRole']);
   });
 
   it('lets the notifier alone read webhook secrets (WEBHOOKSECRET#), and gives it nothing in OWNER#', () => {
@@ -68,15 +69,16 @@ describe('least privilege on the table', () => {
     }
     expect(roles.get('AlertDeliveryNotifierRole')?.get('dynamodb:GetItem')).toEqual(new Set(['ALERTS#*', 'CONNID#*', 'WEBHOOKSECRET#*']));
     expect(readersOf(PARTITIONS.owners).sort()).toEqual(
-      ['RulesApicreateRuleRole', 'RulesApideleteRuleRole', 'RulesApigetRuleRole', 'RulesApilistRulesRole', 'RulesApiupdateRuleRole'].sort(),
+      // The evaluator reads a rule only when its claim lost the rule's condition (the flood window is judged again).
+      ['EvaluatorRole', 'RulesApicreateRuleRole', 'RulesApideleteRuleRole', 'RulesApigetHealthRole', 'RulesApigetRuleRole', 'RulesApilistRulesRole', 'RulesApiupdateRuleRole'].sort(),
     );
   });
 
-  it('gives the evaluator OWNER#, ALERTS#, SYMBOLS and RESTBUDGET# without DeleteItem, and its two indexes by their partitions', () => {
+  it('gives the evaluator OWNER#, ALERTS#, SYMBOLS, RESTBUDGET# and ALERTLIMIT# without DeleteItem, and its two indexes by their partitions', () => {
     const evaluator = roles.get('EvaluatorRole');
-    expect(partitionsOf('EvaluatorRole')).toEqual(new Set(['OWNER#*', 'ALERTS#*', 'SYMBOLS', 'RESTBUDGET#*']));
+    expect(partitionsOf('EvaluatorRole')).toEqual(new Set(['OWNER#*', 'ALERTS#*', 'SYMBOLS', 'RESTBUDGET#*', 'ALERTLIMIT#*']));
     expect(evaluator?.has('dynamodb:DeleteItem')).toBe(false);
-    expect(evaluator?.get('dynamodb:GetItem')).toEqual(new Set(['RESTBUDGET#*']));
+    expect(evaluator?.get('dynamodb:GetItem')).toEqual(new Set(['OWNER#*', 'ALERTS#*', 'RESTBUDGET#*', 'ALERTLIMIT#*']));
     const indexStatements = dynamoStatements.filter(({ policy, statement }) => policy.startsWith('EvaluatorRole') && JSON.stringify(statement.Resource).includes('/index/'));
     expect(indexStatements.map(({ statement }) => [JSON.stringify(statement.Resource).match(/index\/(GSI\d)/)?.[1], leadingKeys(statement)]).sort()).toEqual([
       ['GSI1', ['SYM#*']],
@@ -90,7 +92,9 @@ describe('least privilege on the table', () => {
   });
 
   it('keeps the health route, the watchdog and GET /alerts on their own partitions', () => {
-    expect(partitionsOf('RulesApigetHealthRole')).toEqual(new Set(['HEARTBEAT']));
+    // With a key it also reads the caller's key, rules, profile, socket slots and alerts this minute, never writes.
+    expect(partitionsOf('RulesApigetHealthRole')).toEqual(new Set(['HEARTBEAT', 'APIKEY#*', 'OWNER#*', 'CONN#*', 'ALERTLIMIT#*']));
+    expect(WRITES.some((action) => roles.get('RulesApigetHealthRole')?.has(action))).toBe(false);
     expect(partitionsOf('FeedWatchdogStateMachineRole')).toEqual(new Set(['HEARTBEAT']));
     expect(partitionsOf('RulesApilistAlertsRole')).toEqual(new Set(['ALERTS#*']));
     // `?ruleId=` reads the alerts-by-rule index, only its ALERTRULE# partitions.

@@ -18,6 +18,7 @@ export function ruleRecord(owner: string, overrides: Partial<RuleRecord> = {}): 
     channels: [{ type: 'email', to: 'me@example.com' }],
     message: null,
     note: null,
+    pausedReason: null,
     status: 'active',
     createdAt: T0.toISOString(),
     updatedAt: T0.toISOString(),

@@ -32,23 +32,23 @@ describe('feed health', () => {
         lastTickAt: '2026-03-02T14:29:58.000Z',
         heartbeatAt: '2026-03-02T14:29:55.000Z',
         subscribed: 12,
-        unwatched: [],
+        unwatchedCount: 0,
         lagMs: 150,
         unmatched: 0,
-        unmatchedSymbols: [],
         unreadable: 0,
-        invalidSymbols: [],
+        invalidSymbolCount: 0,
         markets: [],
       },
     });
   });
 
-  it('shows data the feed sent that matched no symbol, unknown symbols and each market in use', () => {
+  it('counts unmatched data, unwatched and unknown symbols without naming any symbol, and shows each market in use', () => {
     const health = assessFeedHealth(
       heartbeat({
         unmatched: 7,
         unmatchedSymbols: ['MSFT.US', 'SAP'],
         unreadable: 2,
+        unwatched: ['TSLA$US', 'NVDA$US'],
         invalidSymbols: ['ZZZZQ$US'],
         markets: [
           { market: 'stock', connected: true, connections: 1, subscribed: 11 },
@@ -60,11 +60,13 @@ describe('feed health', () => {
     );
     expect(healthSchema.parse(health).feed).toMatchObject({
       unmatched: 7,
-      unmatchedSymbols: ['MSFT.US', 'SAP'],
       unreadable: 2,
-      invalidSymbols: ['ZZZZQ$US'],
+      unwatchedCount: 2,
+      invalidSymbolCount: 1,
       markets: [{ market: 'stock', subscribed: 11 }, { market: 'crypto', subscribed: 1 }],
     });
+    // The public answer names no symbol: those belong to the owners whose rules watch them.
+    expect(JSON.stringify(health)).not.toMatch(/TSLA|NVDA|ZZZZQ|MSFT|SAP/);
   });
 
   it('is down before the ingest task has ever reported', () => {

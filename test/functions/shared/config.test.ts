@@ -9,6 +9,8 @@ describe('configuration', () => {
       region: 'us-east-1',
       ruleQuota: 1000,
       ownerSymbolLimit: 200,
+      dashboardSocketsPerOwner: 5,
+      ownerAlertsPerMinute: 120,
       alertRetentionDays: 90,
       allowLoopbackWebhooks: false,
       webhookAllowedPorts: [

@@ -13,7 +13,11 @@ describe('notifier configuration', () => {
       webhookTimeoutMs: 5000,
       websocketManagementEndpoint: undefined,
       allowLoopbackWebhooks: false,
-      deliveryMaxAttempts: 5,
+      deliveryMaxAttempts: 7,
+      deliveryRetryBaseMs: 1000,
+      deliveryLanes: { failuresToOpen: 3, openMs: 10_000, maxOpenMs: 300_000 },
+      maxPaceWaitMs: 1000,
+      pace: { sesMaxSendRate: 1 },
     });
   });
 
