@@ -15,15 +15,17 @@ import {
 import type { Db } from './dynamodb-client';
 import { TABLE, toCreateTableInput, toTimeToLiveInput, type TableDefinition } from './table-definition';
 
-const WAIT_ATTEMPTS = 120;
 const WAIT_MS = 500;
+/** A new table is active at once on DynamoDB Local; a new index on a table with items is built in the background, slowly on a busy machine. */
+const TABLE_WAIT_MS = 60_000;
+const INDEX_WAIT_MS = 180_000;
 
-/** Describes the table until `ready` holds for it (a minute at most). */
-async function waitFor(db: Db, what: string, ready: (table: TableDescription) => boolean): Promise<TableDescription> {
+/** Describes the table until `ready` holds for it (at most `limitMs`). */
+async function waitFor(db: Db, what: string, limitMs: number, ready: (table: TableDescription) => boolean): Promise<TableDescription> {
   for (let attempt = 0; ; attempt++) {
     const { Table } = await db.doc.send(new DescribeTableCommand({ TableName: db.tableName }));
     if (Table !== undefined && ready(Table)) return Table;
-    if (attempt >= WAIT_ATTEMPTS) throw new Error(`table ${db.tableName}: ${what} is not active after a minute`);
+    if (attempt * WAIT_MS >= limitMs) throw new Error(`table ${db.tableName}: ${what} is not active after ${limitMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, WAIT_MS));
   }
 }
@@ -42,7 +44,7 @@ async function addMissingIndexes(db: Db, definition: TableDefinition, table: Tab
         GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
       }),
     );
-    await waitFor(db, `index ${String(index.IndexName)}`, (t) =>
+    await waitFor(db, `index ${String(index.IndexName)}`, INDEX_WAIT_MS, (t) =>
       t.TableStatus === 'ACTIVE' && (t.GlobalSecondaryIndexes ?? []).some((i) => i.IndexName === index.IndexName && i.IndexStatus === 'ACTIVE'),
     );
   }
@@ -55,7 +57,7 @@ export async function ensureTable(db: Db, definition: TableDefinition = TABLE): 
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  const table = await waitFor(db, 'the table', (t) => t.TableStatus === 'ACTIVE');
+  const table = await waitFor(db, 'the table', TABLE_WAIT_MS, (t) => t.TableStatus === 'ACTIVE');
   await addMissingIndexes(db, definition, table);
   await db.doc.send(new UpdateTimeToLiveCommand(toTimeToLiveInput(db.tableName, definition))).catch((error: unknown) => {
     // Asking again for the TTL that is already on is an error; it changes nothing.
