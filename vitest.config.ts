@@ -52,7 +52,7 @@ export default defineConfig({
           include: [TEST_FILE_PATTERN],
           exclude: [...configDefaults.exclude, ...unitFiles],
           // One DynamoDB Local for the whole run; test files isolate themselves by table name.
-          globalSetup: ['test/support/dynamodb-global-setup.ts'],
+          globalSetup: ['test/support/integration-global-setup.ts'],
         },
       },
     ],

@@ -51,7 +51,7 @@ describe('the unit / integration split (vitest.config.ts)', () => {
   });
 
   it('starts DynamoDB Local for the integration project only, and guards the unit project at run time', () => {
-    expect(integration.globalSetup).toEqual(['test/support/dynamodb-global-setup.ts']);
+    expect(integration.globalSetup).toEqual(['test/support/integration-global-setup.ts']);
     expect(unit.globalSetup).toBeUndefined();
     expect(config.test?.globalSetup).toBeUndefined();
     expect(unit.setupFiles).toEqual(['test/support/unit-project-guard.ts']);

@@ -6,6 +6,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { onTestFinished } from 'vitest';
 
 export interface ReceivedRequest {
   method: string;
@@ -64,4 +65,11 @@ export async function startWebhookReceiver(tls?: { key: string; cert: string }, 
         server.close(() => resolve());
       }),
   };
+}
+
+/** A receiver on 127.0.0.1 for the current test, closed when the test finishes. */
+export async function aWebhookReceiver(): Promise<WebhookReceiver> {
+  const receiver = await startWebhookReceiver();
+  onTestFinished(() => receiver.close());
+  return receiver;
 }

@@ -1,6 +1,6 @@
 /**
  * DynamoDB Local for integration tests: one emulator per test file (or the one a vitest
- * globalSetup started, see dynamodb-global-setup.ts), and a fresh table per file created from
+ * globalSetup started, see integration-global-setup.ts), and a fresh table per file created from
  * the one table definition. Tests isolate further by owner (see {@link uniqueOwner}).
  */
 import { randomUUID } from 'node:crypto';
@@ -11,7 +11,7 @@ import { ensureTable } from '../../storage/table-setup';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Set when dynamodb-global-setup.ts is a vitest globalSetup. */
+    /** Set when integration-global-setup.ts is a vitest globalSetup. */
     dynamodbEndpoint?: string;
   }
 }

@@ -8,11 +8,11 @@
  *   121st recorded with delivery status `rate_limited`, and one notice; a retried batch adds
  *   nothing; another owner's alerts in the same minute are untouched.
  */
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAlerts } from '../../../storage/alerts-repository';
 import { createRule as storeRule, getRule } from '../../../storage/rules-repository';
 import { ruleRecord } from '../../support/api-fixtures';
-import { startWebhookReceiver, type WebhookReceiver } from '../../support/delivery-webhook-receiver';
+import { aWebhookReceiver, type WebhookReceiver } from '../../support/delivery-webhook-receiver';
 import { uniqueOwner } from '../../support/dynamodb';
 import { eventually } from '../../support/eventually';
 import { Pipeline, uniqueChatId, uniqueSymbol } from '../../support/pipeline-stack';
@@ -24,12 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pipeline?.stop();
 });
-
-async function aWebhookReceiver(): Promise<WebhookReceiver> {
-  const receiver = await startWebhookReceiver();
-  onTestFinished(() => receiver.close());
-  return receiver;
-}
 
 const messagesOf = (receiver: WebhookReceiver) => receiver.requests.map((r) => (JSON.parse(r.body.toString('utf8')) as { message: string }).message);
 

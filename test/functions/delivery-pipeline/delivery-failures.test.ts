@@ -13,7 +13,7 @@ import { verifyWebhookSignature } from '../../../functions/notifier/channels/web
 import { alertKeyOf } from '../../../storage/alerts-repository';
 import { listOutbox } from '../../../storage/delivery-outbox';
 import { eventually } from '../../support/eventually';
-import { startWebhookReceiver, type WebhookReceiver } from '../../support/delivery-webhook-receiver';
+import { aWebhookReceiver, type WebhookReceiver } from '../../support/delivery-webhook-receiver';
 import { Pipeline, uniqueChatId, uniqueEmail, uniqueSymbol } from '../../support/pipeline-stack';
 
 const MAX_ATTEMPTS = 2;
@@ -31,12 +31,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pipeline?.stop();
 });
-
-async function aWebhookReceiver(): Promise<WebhookReceiver> {
-  const receiver = await startWebhookReceiver();
-  onTestFinished(() => receiver.close());
-  return receiver;
-}
 
 const hookOf = (receiver: WebhookReceiver) => `http://127.0.0.1:${receiver.port}/hook`;
 
