@@ -7,7 +7,7 @@ import { conditionSchema } from './conditions';
  * `rate_limited`: held back by the owner's alerts-per-minute limit (OWNER_ALERTS_PER_MINUTE); the
  * alert is recorded but never queued, and the notifier treats the delivery as done.
  */
-export const DELIVERY_STATUSES = ['pending', 'sent', 'failed', 'rate_limited'] as const;
+export const DELIVERY_STATUSES = ['pending', 'sent', 'failed', 'rate_limited', 'snoozed'] as const;
 
 // Every registered channel type (the registry is never empty: test/core/channels/registry.test.ts).
 const deliveryChannels = DELIVERY_CHANNEL_TYPES as [DeliveryChannelType, ...DeliveryChannelType[]];

@@ -63,6 +63,12 @@ const expiresAtSchema = documented(isoTimestampSchema, {
   constraints: [{ kind: 'futureTimestamp' }],
 });
 
+/** `snoozedUntil` of a create or patch: no alerts are sent until then (checked in functions/api/rule-changes.ts). */
+const snoozedUntilSchema = documented(isoTimestampSchema, {
+  description: 'no alerts are sent until this time: what fires meanwhile is recorded in GET /alerts with delivery status snoozed; null ends a snooze',
+  constraints: [{ kind: 'futureTimestamp' }],
+});
+
 const channelsSchema = z
   .array(channelSchema, { error: mustBe('an array of channels') })
   .max(MAX_CHANNELS, { error: `must hold at most ${MAX_CHANNELS} channels` });
@@ -85,6 +91,7 @@ export const ruleCreateSchema = z.strictObject({
   trigger: triggerSchema.default(DEFAULT_TRIGGER),
   cooldownSeconds: cooldownSecondsSchema.default(DEFAULT_COOLDOWN_SECONDS),
   expiresAt: expiresAtSchema.nullable().default(null),
+  snoozedUntil: snoozedUntilSchema.nullable().default(null),
   channels: channelsSchema.default([]),
   message: messageSchema.nullable().default(null),
   note: noteSchema.nullable().default(null),
@@ -100,6 +107,7 @@ export const rulePatchSchema = withJsonSchema(
       trigger: triggerSchema.optional(),
       cooldownSeconds: cooldownSecondsSchema.optional(),
       expiresAt: expiresAtSchema.nullable().optional(),
+      snoozedUntil: snoozedUntilSchema.nullable().optional(),
       channels: channelsSchema.optional(),
       message: messageSchema.nullable().optional(),
       note: noteSchema.nullable().optional(),
@@ -117,6 +125,7 @@ const storedRuleFields = {
   trigger: triggerSchema,
   cooldownSeconds: z.int(),
   expiresAt: z.string().nullable(),
+  snoozedUntil: z.string().nullable(),
   channels: z.array(channelSchema),
   message: z.string().nullable(),
   note: z.string().nullable(),

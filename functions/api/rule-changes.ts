@@ -38,6 +38,7 @@ export function toRuleResource(record: RuleRecord, now: Date, feed: SymbolFeedSt
     trigger: record.trigger,
     cooldownSeconds: record.cooldownSeconds,
     expiresAt: record.expiresAt,
+    snoozedUntil: record.snoozedUntil,
     channels: record.channels,
     message: record.message,
     note: record.note,
@@ -53,14 +54,15 @@ export function toRuleResource(record: RuleRecord, now: Date, feed: SymbolFeedSt
   };
 }
 
-function requireFutureExpiry(expiresAt: string | null | undefined, now: Date): void {
-  if (typeof expiresAt === 'string' && Date.parse(expiresAt) <= now.getTime()) {
-    throw new ValidationError([{ path: 'expiresAt', message: 'must be in the future' }]);
+function requireFuture(path: 'expiresAt' | 'snoozedUntil', at: string | null | undefined, now: Date): void {
+  if (typeof at === 'string' && Date.parse(at) <= now.getTime()) {
+    throw new ValidationError([{ path, message: 'must be in the future' }]);
   }
 }
 
 export function newRuleRecord(owner: string, input: RuleCreate, options: { id: string; now: Date }): RuleRecord {
-  requireFutureExpiry(input.expiresAt, options.now);
+  requireFuture('expiresAt', input.expiresAt, options.now);
+  requireFuture('snoozedUntil', input.snoozedUntil, options.now);
   const at = options.now.toISOString();
   return {
     ...input,
@@ -77,15 +79,19 @@ export function newRuleRecord(owner: string, input: RuleCreate, options: { id: s
 }
 
 /**
- * The rule after `patch`. Any change re-arms the rule and counts as a new version. A rule past
+ * The rule after `patch`. Any change re-arms the rule and counts as a new version — except a
+ * patch of `snoozedUntil` alone: snoozing or waking a rule is no new rule, so it keeps its
+ * trigger state (a level it is above does not fire again when the snooze ends). A rule past
  * its expiry stays `expired` unless the patch sets `status: "active"`, which also revives a
  * `triggered` rule; reviving needs an `expiresAt` in the future (or none). An `invalid_symbol`
  * rule is stored `active`: any patch (a resume included) is an ordinary change, and moving its
  * symbol's `rulesVersion` lifts the refusal, so the feed asks iTick again.
  */
 export function patchedRuleRecord(before: RuleRecord, patch: RulePatch, now: Date): RuleRecord {
-  requireFutureExpiry(patch.expiresAt, now);
+  requireFuture('expiresAt', patch.expiresAt, now);
+  requireFuture('snoozedUntil', patch.snoozedUntil, now);
   const { status: requestedStatus, ...fields } = patch;
+  const snoozeOnly = Object.keys(patch).every((field) => field === 'snoozedUntil');
   const changes = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
   const after: RuleRecord = {
     ...before,
@@ -93,7 +99,7 @@ export function patchedRuleRecord(before: RuleRecord, patch: RulePatch, now: Dat
     status: requestedStatus ?? effectiveStatus(before, now),
     updatedAt: now.toISOString(),
     version: before.version + 1,
-    armed: true,
+    armed: snoozeOnly ? before.armed : true,
   };
   // A rule that stays paused keeps why it was paused; resuming (or any other status) clears it.
   // The new version also starts a fresh flood-guard window (storage/alert-limits.ts).

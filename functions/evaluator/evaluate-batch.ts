@@ -170,7 +170,9 @@ export async function evaluateBatchEvent(deps: EvaluatorDeps, event: BatchEvent,
   deps.metrics.record('AlertsFired', result.alerts.length, 'Count');
   deps.metrics.record('AlertsClaimed', claimed, 'Count');
   deps.metrics.record('AlertsDuplicate', outcomes.filter((o) => o.status === 'duplicate').length, 'Count');
-  const heldBack = outcomes.filter((o) => o.status === 'claimed' && o.heldBack).length;
+  const heldBack = outcomes.filter((o) => o.status === 'claimed' && o.heldBack && !o.snoozed).length;
+  const snoozedCount = outcomes.filter((o) => o.status === 'claimed' && o.snoozed).length;
+  if (snoozedCount > 0) deps.metrics.record('AlertsSnoozed', snoozedCount, 'Count');
   const paused = outcomes.filter((o) => o.paused).length;
   if (heldBack > 0) deps.metrics.record('AlertsRateLimited', heldBack, 'Count');
   if (paused > 0) deps.metrics.record('FloodGuardPauses', paused, 'Count');
@@ -230,11 +232,25 @@ interface PreparedClaim {
   key: string;
 }
 
-/** What became of a claim: its store status, whether the owner's limit held it back, whether it paused its rule. */
+/** What became of a claim: its store status, whether the owner's limit (or a snooze) held it back, whether it paused its rule. */
 interface ClaimOutcome {
   status: ClaimResult['status'];
   heldBack: boolean;
+  snoozed: boolean;
   paused: boolean;
+}
+
+/** Fired while its rule's `snoozedUntil` is ahead (judged on the tick's time, which a retry keeps). */
+function isSnoozed({ claim }: PreparedClaim): boolean {
+  const until = claim.record.snoozedUntil;
+  return until !== null && claim.firedAt < Date.parse(until);
+}
+
+/** A snoozed alert: recorded with every delivery `snoozed`, out of the outbox, never queued (as a held-back one, without a notice). */
+function snoozed(prepared: PreparedClaim): PreparedClaim {
+  const { alert } = prepared.claim;
+  const held: Alert = { ...alert, deliveries: alert.deliveries.map((d) => ({ ...d, status: 'snoozed' as const })) };
+  return { ...prepared, claim: { ...prepared.claim, alert: held, heldBack: { notice: null } } };
 }
 
 /** The id of the held-back notice an alert carries. */
@@ -301,7 +317,11 @@ async function claimAndQueue(
 ): Promise<ClaimOutcome[]> {
   const prepared = alerts.flatMap((fired) => prepareClaim(event, fired, deps.rules.get(fired.ruleId), updates.get(fired.ruleId)) ?? []);
   if (prepared.length === 0) return [];
-  const claims = deps.limits === undefined ? prepared : await applyLimits(deps.limits, prepared);
+  // A snoozed rule's alerts are recorded `snoozed` and never sent, so they take no place in the owner's minute.
+  const awake = prepared.filter((p) => !isSnoozed(p));
+  const admitted = deps.limits === undefined || awake.length === 0 ? awake : await applyLimits(deps.limits, awake);
+  const byKey = new Map(admitted.map((p) => [p.key, p]));
+  const claims = prepared.map((p) => byKey.get(p.key) ?? snoozed(p));
   const queued = new Map<number, Promise<ClaimOutcome>>();
   const queue = (index: number, result: ClaimResult) => {
     const claim = claims[index];
@@ -333,7 +353,8 @@ async function claimAndQueue(
 async function queueClaimed(deps: EvaluatorDeps, prepared: PreparedClaim, outcome: ClaimResult): Promise<ClaimOutcome> {
   const paused = outcome.status === 'claimed' && outcome.paused === true;
   const heldBack = prepared.claim.heldBack !== undefined && !paused;
-  if (outcome.status === 'stale') return { status: 'stale', heldBack, paused };
+  const snoozedAlert = heldBack && prepared.claim.alert.deliveries.some((d) => d.status === 'snoozed');
+  if (outcome.status === 'stale') return { status: 'stale', heldBack, snoozed: snoozedAlert, paused };
   const { record, alert } = prepared.claim;
   const all = record.channels.map((_, i) => i);
   const notice = prepared.claim.heldBack?.notice ?? null;
@@ -351,5 +372,5 @@ async function queueClaimed(deps: EvaluatorDeps, prepared: PreparedClaim, outcom
     if (!heldBack) await deps.store.markQueued(record.owner, prepared.key);
   }
   deps.onClaimed?.({ ruleId: record.id, symbol: alert.symbol, tickAt: prepared.claim.firedAt, duplicate: outcome.status === 'duplicate' });
-  return { status: outcome.status, heldBack, paused };
+  return { status: outcome.status, heldBack, snoozed: snoozedAlert, paused };
 }

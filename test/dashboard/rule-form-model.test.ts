@@ -21,6 +21,7 @@ const rule: Rule = {
   note: 'swing',
   status: 'active',
   pausedReason: null,
+  snoozedUntil: null,
   createdAt: '2026-03-02T14:30:00.000Z',
   updatedAt: '2026-03-02T14:30:00.000Z',
   lastTriggeredAt: null,

@@ -19,6 +19,7 @@ export function ruleRecord(owner: string, overrides: Partial<RuleRecord> = {}): 
     message: null,
     note: null,
     pausedReason: null,
+    snoozedUntil: null,
     status: 'active',
     createdAt: T0.toISOString(),
     updatedAt: T0.toISOString(),

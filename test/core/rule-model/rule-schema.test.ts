@@ -34,12 +34,13 @@ describe('symbols', () => {
 });
 
 describe('rule defaults', () => {
-  it('fills trigger rearm, cooldown 300 s, no expiry, no channels, active', () => {
+  it('fills trigger rearm, cooldown 300 s, no expiry, no snooze, no channels, active', () => {
     expect(parseWith(ruleCreateSchema, base)).toEqual({
       ...base,
       trigger: 'rearm',
       cooldownSeconds: 300,
       expiresAt: null,
+      snoozedUntil: null,
       channels: [],
       message: null,
       note: null,

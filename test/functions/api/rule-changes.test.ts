@@ -37,6 +37,19 @@ describe('rule lifecycle', () => {
     expect(after).toEqual({ ...before, note: 'hi', cooldownSeconds: 0, version: 5, armed: true, updatedAt: later(1000).toISOString() });
   });
 
+  it('snoozes and wakes a rule as a new version that keeps its trigger state (no re-arm); a snooze in the past is refused', () => {
+    const before = ruleRecord('alice', { armed: false, version: 4 });
+    const until = later(3_600_000).toISOString();
+    const snoozed = patchedRuleRecord(before, patch({ snoozedUntil: until }), later(1000));
+    expect(snoozed).toMatchObject({ snoozedUntil: until, version: 5, armed: false });
+    expect(patchedRuleRecord(snoozed, patch({ snoozedUntil: null }), later(2000))).toMatchObject({ snoozedUntil: null, version: 6, armed: false });
+    // With any other field the patch is an ordinary change: re-armed.
+    expect(patchedRuleRecord(before, patch({ snoozedUntil: until, note: 'x' }), later(1000)).armed).toBe(true);
+    expect(() => patchedRuleRecord(before, patch({ snoozedUntil: T0.toISOString() }), later(1000))).toThrow(
+      new ValidationError([{ path: 'snoozedUntil', message: 'must be in the future' }]),
+    );
+  });
+
   it('pauses, and resumes a paused, triggered or expired rule', () => {
     const active = ruleRecord('alice');
     expect(patchedRuleRecord(active, patch({ status: 'paused' }), T0).status).toBe('paused');
