@@ -1,7 +1,8 @@
 /**
- * The distinct symbols of an owner's rules that count against its symbol limit
- * (functions/api/owner-limits.ts): one consistent Query of the owner's rules, paged, at most
- * RULE_QUOTA items (a few pages). Kept apart from rules-repository.ts because it is a limit's read.
+ * The distinct symbols of an owner's rules, for its symbol limit (functions/api/owner-limits.ts)
+ * and for what `GET /health` tells the owner (functions/health/owner-usage.ts): one consistent
+ * Query of the owner's rules, paged, at most RULE_QUOTA items (a few pages). Kept apart from
+ * rules-repository.ts because these are a limit's reads.
  */
 import type { Db } from './dynamodb-client';
 import { listRules, type RuleRecord } from './rules-repository';
@@ -20,11 +21,28 @@ export async function readOwnerSymbols(
   exceptRuleId?: string,
 ): Promise<Set<string>> {
   const symbols = new Set<string>();
+  for await (const rule of ownerRules(db, owner, (r) => r.id !== exceptRuleId && counts(r))) symbols.add(rule.symbol);
+  return symbols;
+}
+
+/** In one read: the symbols of all the owner's rules (whatever their status), and those of the rules `counts` keeps. */
+export async function readOwnerSymbolUse(db: Db, owner: string, counts: (rule: RuleRecord) => boolean): Promise<{ all: Set<string>; counted: Set<string> }> {
+  const all = new Set<string>();
+  const counted = new Set<string>();
+  for await (const rule of ownerRules(db, owner)) {
+    all.add(rule.symbol);
+    if (counts(rule)) counted.add(rule.symbol);
+  }
+  return { all, counted };
+}
+
+/** The owner's rules that `keep` keeps (all when unset), page by page. */
+async function* ownerRules(db: Db, owner: string, keep?: (rule: RuleRecord) => boolean): AsyncGenerator<RuleRecord> {
   let cursor: string | undefined;
   for (;;) {
-    const page = await listRules(db, owner, { limit: PAGE, cursor, keep: (rule) => rule.id !== exceptRuleId && counts(rule) });
-    for (const rule of page.items) symbols.add(rule.symbol);
-    if (page.nextCursor === null) return symbols;
+    const page = await listRules(db, owner, { limit: PAGE, cursor, ...(keep === undefined ? {} : { keep }) });
+    yield* page.items;
+    if (page.nextCursor === null) return;
     cursor = page.nextCursor;
   }
 }

@@ -30,7 +30,7 @@
  *   kept out of the outbox; the minute's notice carrier also writes the notice, an alert record
  *   of its own (id `<alert id>.notice`) in the outbox, in the same transaction.
  */
-import type { Alert } from '../core/rule-model';
+import { withDeliveryStatus, type Alert } from '../core/rule-model';
 import { DEFAULT_FLOOD_GUARD, floodNotice, judgeFire, type FloodGuardSettings } from './alert-limits';
 import { alertItemKeys, alertKeyOf, DEFAULT_ALERT_RETENTION_DAYS, getAlert } from './alerts-repository';
 import type { Db } from './dynamodb-client';
@@ -114,13 +114,7 @@ function claimWrite(db: Db, request: ClaimRequest, rule: RuleRecord = request.re
   const verdict = judgeFire(rule.recentFires, record.version, request.firedAt, guard);
   const paused = verdict.flood && !request.consumed;
   const held = paused ? undefined : request.heldBack;
-  const alert: Alert = paused
-    ? {
-        ...request.alert,
-        message: floodNotice(record.symbol, guard),
-        deliveries: request.alert.deliveries.map((d) => ({ ...d, status: 'pending' as const })),
-      }
-    : request.alert;
+  const alert: Alert = paused ? withDeliveryStatus({ ...request.alert, message: floodNotice(record.symbol, guard) }, 'pending') : request.alert;
   const key = alertKeyOf(alert);
   const leaves = request.consumed || paused;
   const set = [

@@ -4,8 +4,9 @@ import { DELIVERY_CHANNEL_TYPES, type DeliveryChannelType } from '../channels/re
 import { conditionSchema } from './conditions';
 
 /**
- * `rate_limited`: held back by the owner's alerts-per-minute limit (OWNER_ALERTS_PER_MINUTE); the
- * alert is recorded but never queued, and the notifier treats the delivery as done.
+ * `rate_limited`: held back by the owner's alerts-per-minute limit (OWNER_ALERTS_PER_MINUTE);
+ * `snoozed`: fired while the rule's `snoozedUntil` was ahead. Either way the alert is recorded but
+ * never queued, and the notifier treats the delivery as done.
  */
 export const DELIVERY_STATUSES = ['pending', 'sent', 'failed', 'rate_limited', 'snoozed'] as const;
 
@@ -34,3 +35,8 @@ export const alertSchema = z.strictObject({
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export type Delivery = z.infer<typeof deliverySchema>;
 export type Alert = z.infer<typeof alertSchema>;
+
+/** The alert with every delivery in `status` (a held-back alert, or a notice sent in an alert's place). */
+export function withDeliveryStatus(alert: Alert, status: DeliveryStatus): Alert {
+  return { ...alert, deliveries: alert.deliveries.map((delivery) => ({ ...delivery, status })) };
+}

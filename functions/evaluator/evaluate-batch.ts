@@ -36,7 +36,7 @@
 import { evaluateBatch, newEngineState, readEngineState, renderMessage } from '../../core/engine';
 import type { EngineState, FiredAlert, RuleIndex, SymbolBatch, TriggerUpdate } from '../../core/engine';
 import { BATCH_EVENT_VERSION, type BatchEvent, type BatchResult } from '../../core/feed';
-import type { Alert } from '../../core/rule-model';
+import { withDeliveryStatus, type Alert } from '../../core/rule-model';
 import { heldBackNotice, type Admission } from '../../storage/alert-limits';
 import { alertKeyOf } from '../../storage/alerts-repository';
 import type { ClaimRequest, ClaimResult } from '../../storage/trigger-state-repository';
@@ -246,11 +246,12 @@ function isSnoozed({ claim }: PreparedClaim): boolean {
   return until !== null && claim.firedAt < Date.parse(until);
 }
 
-/** A snoozed alert: recorded with every delivery `snoozed`, out of the outbox, never queued (as a held-back one, without a notice). */
-function snoozed(prepared: PreparedClaim): PreparedClaim {
-  const { alert } = prepared.claim;
-  const held: Alert = { ...alert, deliveries: alert.deliveries.map((d) => ({ ...d, status: 'snoozed' as const })) };
-  return { ...prepared, claim: { ...prepared.claim, alert: held, heldBack: { notice: null } } };
+/**
+ * The claim of an alert that is recorded with every delivery in `status` and kept out of the outbox,
+ * never queued — but for `notice`, written beside it and queued in its place.
+ */
+function heldBackClaim(prepared: PreparedClaim, status: 'rate_limited' | 'snoozed', notice: Alert | null = null): PreparedClaim {
+  return { ...prepared, claim: { ...prepared.claim, alert: withDeliveryStatus(prepared.claim.alert, status), heldBack: { notice } } };
 }
 
 /** The id of the held-back notice an alert carries. */
@@ -267,12 +268,8 @@ async function applyLimits(limits: AlertLimiter, claims: readonly PreparedClaim[
     const admission = admissions[i] ?? 'admitted';
     if (admission === 'admitted') return prepared;
     const { alert } = prepared.claim;
-    const notice: Alert | null =
-      admission === 'notice'
-        ? { ...alert, id: noticeIdOf(alert.id), message: heldBackNotice(limits.perMinute), deliveries: alert.deliveries.map((d) => ({ ...d, status: 'pending' as const })) }
-        : null;
-    const held: Alert = { ...alert, deliveries: alert.deliveries.map((d) => ({ ...d, status: 'rate_limited' as const })) };
-    return { ...prepared, claim: { ...prepared.claim, alert: held, heldBack: { notice } } };
+    const notice = admission === 'notice' ? { ...alert, id: noticeIdOf(alert.id), message: heldBackNotice(limits.perMinute) } : null;
+    return heldBackClaim(prepared, 'rate_limited', notice);
   });
 }
 
@@ -321,7 +318,7 @@ async function claimAndQueue(
   const awake = prepared.filter((p) => !isSnoozed(p));
   const admitted = deps.limits === undefined || awake.length === 0 ? awake : await applyLimits(deps.limits, awake);
   const byKey = new Map(admitted.map((p) => [p.key, p]));
-  const claims = prepared.map((p) => byKey.get(p.key) ?? snoozed(p));
+  const claims = prepared.map((p) => byKey.get(p.key) ?? heldBackClaim(p, 'snoozed'));
   const queued = new Map<number, Promise<ClaimOutcome>>();
   const queue = (index: number, result: ClaimResult) => {
     const claim = claims[index];
@@ -353,7 +350,7 @@ async function claimAndQueue(
 async function queueClaimed(deps: EvaluatorDeps, prepared: PreparedClaim, outcome: ClaimResult): Promise<ClaimOutcome> {
   const paused = outcome.status === 'claimed' && outcome.paused === true;
   const heldBack = prepared.claim.heldBack !== undefined && !paused;
-  const snoozedAlert = heldBack && prepared.claim.alert.deliveries.some((d) => d.status === 'snoozed');
+  const snoozedAlert = heldBack && isSnoozed(prepared);
   if (outcome.status === 'stale') return { status: 'stale', heldBack, snoozed: snoozedAlert, paused };
   const { record, alert } = prepared.claim;
   const all = record.channels.map((_, i) => i);

@@ -10,7 +10,7 @@ import { readOwnerMinute } from '../../storage/alert-limits-repository';
 import { countOpenConnections } from '../../storage/connections-repository';
 import type { Db } from '../../storage/dynamodb-client';
 import { getOwnerProfile } from '../../storage/owners-repository';
-import { listRules } from '../../storage/rules-repository';
+import { readOwnerSymbolUse } from '../../storage/owner-symbols';
 import { holdsSymbol } from '../api/owner-limits';
 import type { OwnerUsage } from './owner-health';
 
@@ -22,12 +22,9 @@ export interface OwnerLimitSettings {
   ownerAlertsPerMinute: number;
 }
 
-/** Page size of the rules read: at most RULE_QUOTA rules, a few pages. */
-const PAGE = 500;
-
 export async function readOwnerUsage(db: Db, owner: string, settings: OwnerLimitSettings, now: Date): Promise<OwnerUsage> {
   const [rules, profile, sockets, minute] = await Promise.all([
-    readRuleSymbols(db, owner),
+    readOwnerSymbolUse(db, owner, (rule) => holdsSymbol(rule.status)),
     getOwnerProfile(db, owner),
     countOpenConnections(db, owner, now),
     readOwnerMinute(db, owner, alertMinute(now.toISOString())),
@@ -36,25 +33,9 @@ export async function readOwnerUsage(db: Db, owner: string, settings: OwnerLimit
     ruleSymbols: rules.all,
     limits: {
       rules: { used: profile?.ruleCount ?? 0, limit: settings.ruleQuota },
-      symbols: { used: rules.held.size, limit: settings.ownerSymbolLimit },
+      symbols: { used: rules.counted.size, limit: settings.ownerSymbolLimit },
       dashboardSockets: { used: sockets, limit: settings.dashboardSocketsPerOwner },
       alertsPerMinute: { used: minute?.admitted.size ?? 0, limit: settings.ownerAlertsPerMinute },
     },
   };
-}
-
-/** The symbols of all the owner's rules, and those its active and paused rules hold. */
-async function readRuleSymbols(db: Db, owner: string): Promise<{ all: Set<string>; held: Set<string> }> {
-  const all = new Set<string>();
-  const held = new Set<string>();
-  let cursor: string | undefined;
-  do {
-    const page = await listRules(db, owner, { limit: PAGE, cursor });
-    for (const rule of page.items) {
-      all.add(rule.symbol);
-      if (holdsSymbol(rule.status)) held.add(rule.symbol);
-    }
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return { all, held };
 }

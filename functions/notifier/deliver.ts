@@ -138,7 +138,7 @@ export async function deliver(deps: DeliverDeps, message: DeliveryMessage, recei
   const admission = deps.lanes.admit(destination);
   let result: DeliveryResult;
   if (!admission.go) {
-    result = failure(true, `not sent: ${destination.split(':')[0]} destination paused after repeated failures; next try in ${Math.ceil(admission.retryAfterMs / 1000)} s`, admission.retryAfterMs);
+    result = failure(true, `not sent: ${channel.type} destination paused after repeated failures; next try in ${Math.ceil(admission.retryAfterMs / 1000)} s`, admission.retryAfterMs);
   } else {
     const paceLanes = deps.pacer.lanesOf(channel);
     const slotAt = receipt.slotAt ?? (paceLanes.length === 0 ? deps.now() : await deps.pacer.reserve(paceLanes, deps.now()));
